@@ -1,0 +1,346 @@
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Vocabulary;
+
+namespace ClonusCds.Core.Triage;
+
+/// <summary>How a medication counts as exposure now.</summary>
+public enum Exposure
+{
+    /// <summary>Being taken.</summary>
+    Current,
+    /// <summary>Stopped within its washout (or stopped on an unknown date): may still act.</summary>
+    RecentlyStopped,
+    /// <summary>Stopped longer ago than its washout.</summary>
+    PastStop,
+    /// <summary>A proposed order, not yet taken.</summary>
+    Draft,
+}
+
+/// <summary>A medication entry placed in the vocabulary.</summary>
+public sealed record MedicationFact(int Index, MedicationEntry Entry, DrugEntry Drug, DrugMatchKind MatchedBy, Exposure Exposure)
+{
+    /// <summary>Taken now, or stopped recently enough to still act.</summary>
+    public bool OnBoard => Exposure is Exposure.Current or Exposure.RecentlyStopped;
+
+    /// <summary>Has the role.</summary>
+    public bool Is(string role) => Drug.Roles.Contains(role);
+
+    /// <summary>Started or increased within the last week (or on an unknown day).</summary>
+    public bool RecentlyStartedOrIncreased =>
+        Exposure == Exposure.Current
+        && Entry.Change is MedicationChange.New or MedicationChange.DoseIncreased
+        && (Entry.DaysSinceChange is null || Entry.DaysSinceChange <= ClinicalPicture.RecentChangeDays);
+}
+
+/// <summary>
+/// The normalised facts the rules read: findings as three-valued logic, medications and conditions
+/// placed in the vocabularies. Built once per assessment.
+/// </summary>
+public sealed class ClinicalPicture
+{
+    /// <summary>Default days a stopped drug without its own washout still counts as on board.</summary>
+    public const double DefaultWashoutDays = 2;
+    /// <summary>A start or dose increase this recent counts as a "recent change".</summary>
+    public const double RecentChangeDays = 7;
+
+    private static readonly ConditionCategory[] UmnCategories =
+    [
+        ConditionCategory.Stroke, ConditionCategory.MultipleSclerosis, ConditionCategory.SpinalCordInjury,
+        ConditionCategory.SpinalCordDisease, ConditionCategory.TraumaticBrainInjury, ConditionCategory.CerebralPalsy,
+        ConditionCategory.HypoxicBrainInjury,
+    ];
+
+    private readonly ConditionCategory[] _categories;
+    private readonly int _categoryCount;
+
+    internal ClinicalPicture(PatientContext context, ClinicalKnowledgeBase kb, List<UnrecognizedInput> unrecognized)
+    {
+        Context = context;
+        var clonus = context.Clonus;
+        var exam = context.Exam;
+        var vitals = context.Vitals;
+
+        ClonusPresent = clonus?.Present == true;
+        AgeYears = context.Patient?.AgeYears;
+
+        // Medications.
+        MedicationListKnown = context.Medications is not null;
+        var meds = new List<MedicationFact>(context.Medications?.Count ?? 0);
+        var matches = new List<DrugMatch>(4);
+        for (var i = 0; i < (context.Medications?.Count ?? 0); i++)
+        {
+            var entry = context.Medications![i];
+            matches.Clear();
+            if (kb.DrugVocabulary.Match(entry.Rxcui, entry.Name, matches) == 0)
+            {
+                unrecognized.Add(new UnrecognizedInput("medication", $"medications[{i}]", entry.Name ?? entry.Rxcui ?? "",
+                    "not in the drug vocabulary by RxCUI or name; its effect on this assessment is unknown"));
+                continue;
+            }
+
+            foreach (var match in matches)
+            {
+                meds.Add(new MedicationFact(i, entry, match.Drug, match.Kind, ExposureOf(entry, match.Drug)));
+            }
+        }
+
+        Medications = meds;
+        UnrecognizedMedications = unrecognized.Count;
+
+        // Conditions.
+        ConditionListKnown = context.Conditions is not null;
+        _categories = new ConditionCategory[context.Conditions?.Count ?? 0];
+        for (var i = 0; i < (context.Conditions?.Count ?? 0); i++)
+        {
+            var condition = context.Conditions![i];
+            var entry = kb.ConditionVocabulary.Match(condition);
+            if (entry is null)
+            {
+                unrecognized.Add(new UnrecognizedInput("condition", $"conditions[{i}]", condition.Display ?? condition.Code ?? "",
+                    "not placed in a condition category by category, code or display"));
+                continue;
+            }
+
+            _categories[_categoryCount++] = entry.Category;
+            if (condition.Onset == ConditionOnset.Acute && entry.UmnLesion)
+            {
+                AcuteUmnCondition = true;
+            }
+
+            if (IsSevereRenalCode(condition))
+            {
+                SevereRenalByCode = true;
+            }
+        }
+
+        // Clonus types: when present and types are listed, unlisted types are absent; when the
+        // list is missing they are unknown. No clonus on this examination means none of them.
+        var typesKnown = clonus?.Types is { Count: > 0 };
+        Tri ClonusType(ClonusType type) =>
+            !ClonusPresent ? Tri.No : typesKnown ? Tri.Of(clonus!.Types!.Contains(type)) : Tri.Unknown;
+
+        SpontaneousClonus = ClonusType(Model.ClonusType.Spontaneous);
+        InducibleClonus = ClonusType(Model.ClonusType.Inducible);
+        // Ocular clonus may be recorded as a type or as a site.
+        OcularClonus = ClonusPresent && clonus?.Sites?.Contains(ClonusSite.Ocular) == true ? Tri.Yes : ClonusType(Model.ClonusType.Ocular);
+        StartleInduced = ClonusType(Model.ClonusType.StartleInduced);
+        PositionTriggered = ClonusType(Model.ClonusType.PositionTriggered);
+        Sustained = ClonusPresent ? Tri.Of(clonus?.Sustained) : Tri.No;
+
+        // Hunter features (Dunkley 2003), read from both the booleans and the graded findings.
+        Agitation = exam?.Agitation == true || exam?.MentalStatus == MentalStatus.Agitated ? Tri.Yes
+            : exam?.Agitation == false || exam?.MentalStatus is MentalStatus.Normal or MentalStatus.DecreasedConsciousness or MentalStatus.Coma ? Tri.No
+            : Tri.Unknown;
+        Diaphoresis = exam?.Diaphoresis == true || exam?.Skin == SkinFinding.Diaphoretic ? Tri.Yes
+            : exam?.Diaphoresis == false || exam?.Skin is not null ? Tri.No
+            : Tri.Unknown;
+        Tremor = Tri.Of(exam?.Tremor);
+        Hyperreflexia = Tri.When(exam?.Reflexes, r => r == ReflexGrade.Increased);
+        Hypertonia = exam?.Tone == ToneGrade.Increased || exam?.Rigidity is RigidityPattern.Spastic or RigidityPattern.LeadPipe or RigidityPattern.GeneralizedRigor ? Tri.Yes
+            : exam?.Tone is not null || exam?.Rigidity == RigidityPattern.None ? Tri.No
+            : Tri.Unknown;
+
+        var temperature = vitals?.TemperatureC;
+        var rising = vitals?.TemperatureRising == true;
+        TemperatureAbove38 = Tri.When(temperature, t => t > 38.0);
+        // A measured temperature decides unless it is also reported as rising; "rising" alone
+        // (no reading) is enough for yes, never for no.
+        FeverOrRising = rising ? Tri.Yes : TemperatureAbove38;
+        // Severity's hyperthermia (BMJBP/Isbister): > 38.5 °C or rapidly rising.
+        Hyperthermia = rising ? Tri.Yes : Tri.When(temperature, t => t > 38.5);
+
+        // Renal function for baclofen (BACLOFEN-CKD: reduce at eGFR 30–60, avoid < 30 or on dialysis).
+        var egfr = context.Patient?.Egfr;
+        SevereRenalImpairment = context.Patient?.OnDialysis == true || egfr < 30 || SevereRenalByCode ? Tri.Yes
+            : egfr is not null ? Tri.No
+            : Tri.Unknown;
+        ModerateRenalImpairment = Tri.When(egfr, e => e is >= 30 and < 60);
+    }
+
+    /// <summary>The request as received.</summary>
+    public PatientContext Context { get; }
+    /// <summary>Clonus seen on this examination.</summary>
+    public bool ClonusPresent { get; }
+    /// <summary>Age in years, when given.</summary>
+    public double? AgeYears { get; }
+    /// <summary>Under one year.</summary>
+    public Tri Infant => Tri.When(AgeYears, a => a < 1);
+    /// <summary>Under eighteen.</summary>
+    public Tri Child => Tri.When(AgeYears, a => a < 18);
+
+    /// <summary>A medication list was sent (possibly empty).</summary>
+    public bool MedicationListKnown { get; }
+    /// <summary>A condition list was sent (possibly empty).</summary>
+    public bool ConditionListKnown { get; }
+    /// <summary>How many medication entries could not be placed.</summary>
+    public int UnrecognizedMedications { get; }
+    /// <summary>The medication list was sent and every entry was placed: drug exposure is known.</summary>
+    public bool MedicationsFullyKnown => MedicationListKnown && UnrecognizedMedications == 0;
+    /// <summary>Medications placed in the vocabulary (one per matched ingredient).</summary>
+    public IReadOnlyList<MedicationFact> Medications { get; }
+    /// <summary>A UMN condition recorded as acute.</summary>
+    public bool AcuteUmnCondition { get; }
+    private bool SevereRenalByCode { get; }
+
+    /// <summary>Spontaneous clonus.</summary>
+    public Tri SpontaneousClonus { get; }
+    /// <summary>Inducible clonus.</summary>
+    public Tri InducibleClonus { get; }
+    /// <summary>Ocular clonus.</summary>
+    public Tri OcularClonus { get; }
+    /// <summary>Startle-induced clonic attacks.</summary>
+    public Tri StartleInduced { get; }
+    /// <summary>Position- or stretch-triggered clonus.</summary>
+    public Tri PositionTriggered { get; }
+    /// <summary>Sustained clonus.</summary>
+    public Tri Sustained { get; }
+    /// <summary>Agitation.</summary>
+    public Tri Agitation { get; }
+    /// <summary>Diaphoresis.</summary>
+    public Tri Diaphoresis { get; }
+    /// <summary>Tremor.</summary>
+    public Tri Tremor { get; }
+    /// <summary>Hyperreflexia.</summary>
+    public Tri Hyperreflexia { get; }
+    /// <summary>Hypertonia or rigidity.</summary>
+    public Tri Hypertonia { get; }
+    /// <summary>Temperature strictly above 38.0 °C (Hunter rule 5).</summary>
+    public Tri TemperatureAbove38 { get; }
+    /// <summary>Temperature above 38 °C or rising.</summary>
+    public Tri FeverOrRising { get; }
+    /// <summary>Temperature above 38.5 °C or rapidly rising (severity grading).</summary>
+    public Tri Hyperthermia { get; }
+    /// <summary>eGFR &lt; 30, dialysis, or ESRD/dialysis codes.</summary>
+    public Tri SevereRenalImpairment { get; }
+    /// <summary>eGFR 30–60.</summary>
+    public Tri ModerateRenalImpairment { get; }
+
+    /// <summary>The condition categories placed.</summary>
+    public ReadOnlySpan<ConditionCategory> Categories => _categories.AsSpan(0, _categoryCount);
+
+    /// <summary>Has the condition category.</summary>
+    public bool Has(ConditionCategory category) => Categories.Contains(category);
+
+    /// <summary>Has an upper-motor-neuron lesion category.</summary>
+    public bool HasUmnCondition
+    {
+        get
+        {
+            foreach (var c in Categories)
+            {
+                if (UmnCategories.Contains(c))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>Any medication with the role, on board (current or recently stopped).</summary>
+    public bool OnBoard(string role) => First(role, onBoardOnly: true) is not null;
+
+    /// <summary>Any medication with the role, in any status including draft.</summary>
+    public bool Listed(string role) => First(role, onBoardOnly: false) is not null;
+
+    /// <summary>First medication with the role.</summary>
+    public MedicationFact? First(string role, bool onBoardOnly = true)
+    {
+        foreach (var m in Medications)
+        {
+            if (m.Is(role) && (!onBoardOnly || m.OnBoard))
+            {
+                return m;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Draft (proposed) medication with the role.</summary>
+    public MedicationFact? Draft(string role)
+    {
+        foreach (var m in Medications)
+        {
+            if (m.Is(role) && m.Exposure == Exposure.Draft)
+            {
+                return m;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A drug of that name on board.</summary>
+    public bool OnBoardNamed(string name)
+    {
+        foreach (var m in Medications)
+        {
+            if (m.OnBoard && m.Drug.Name == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A recent start or dose increase of a drug with the role (yes / no / unknown).</summary>
+    public Tri RecentChange(string role)
+    {
+        var result = Tri.No;
+        foreach (var m in Medications)
+        {
+            if (!m.Is(role) || m.Exposure == Exposure.Draft || m.Exposure == Exposure.PastStop)
+            {
+                continue;
+            }
+
+            if (m.RecentlyStartedOrIncreased)
+            {
+                return Tri.Yes;
+            }
+
+            if (m.Entry.Change is null && m.Exposure == Exposure.Current)
+            {
+                result = Tri.Unknown;
+            }
+        }
+
+        return result;
+    }
+
+    private static Exposure ExposureOf(MedicationEntry entry, DrugEntry drug)
+    {
+        if (entry.Status == MedicationStatus.Draft)
+        {
+            return Exposure.Draft;
+        }
+
+        if (entry.Status == MedicationStatus.Stopped || entry.Change == MedicationChange.Stopped)
+        {
+            // FDA-LZD-MB: 2 weeks after MAOIs/linezolid, 5 weeks after fluoxetine. An unknown stop
+            // date is not "long ago".
+            var washout = drug.WashoutDays ?? DefaultWashoutDays;
+            return entry.DaysSinceChange is null || entry.DaysSinceChange <= washout ? Exposure.RecentlyStopped : Exposure.PastStop;
+        }
+
+        return Exposure.Current;
+    }
+
+    private static bool IsSevereRenalCode(ConditionEntry condition)
+    {
+        if (condition.Code is null)
+        {
+            return condition.Display is { } d && (d.Contains("dialysis", StringComparison.OrdinalIgnoreCase)
+                || d.Contains("end-stage renal", StringComparison.OrdinalIgnoreCase)
+                || d.Contains("end stage renal", StringComparison.OrdinalIgnoreCase));
+        }
+
+        var code = ConditionVocabulary.NormalizeIcd(condition.Code);
+        // ICD-10-CM N18.5 (CKD stage 5), N18.6 (ESRD), Z99.2 (dialysis); SNOMED 46177005 (ESRD).
+        return code is "N185" or "N186" or "Z992" || code.StartsWith("Z992", StringComparison.Ordinal) || code == "46177005";
+    }
+}

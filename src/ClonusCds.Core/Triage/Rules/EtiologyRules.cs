@@ -1,0 +1,522 @@
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Vocabulary;
+
+namespace ClonusCds.Core.Triage.Rules;
+
+// Etiology rules, in priority order (TriageEngine.EtiologyRules). The first rule that proposes a
+// call sets the primary etiology; every later rule that also proposes one becomes a differential.
+// Look-alikes come before serotonin toxicity so that a serotonergic drug on the list never turns
+// NMS, anticholinergic toxicity, malignant hyperthermia, lithium or baclofen toxicity into
+// "serotonin syndrome" (evidence brief §2, rules 1–4). Acute toxicity comes before any old lesion.
+
+/// <summary>
+/// TOX-MH. When a volatile anaesthetic or succinylcholine was given (or the patient is in theatre
+/// or recovery) and there is generalised rigidity with temperature above 38 °C or rising. Then
+/// malignant hyperthermia: emergency. [BOYER2005; ACCESSMED; RCEM]
+/// </summary>
+internal sealed class MalignantHyperthermiaRule : IEtiologyRule
+{
+    public string Id => "TOX-MH";
+    public string Description => "Anaesthetic trigger + generalised rigidity + hyperthermia → malignant hyperthermia";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var trigger = p.OnBoard(DrugRoles.MhTrigger);
+        var perioperative = p.Context.Setting is CareSetting.OperatingRoom or CareSetting.Pacu;
+        var rigid = p.Context.Exam?.Rigidity == RigidityPattern.GeneralizedRigor
+            || (perioperative && p.Context.Exam?.Tone == ToneGrade.Increased);
+        var hot = p.FeverOrRising;
+        var fires = (trigger || perioperative) && rigid && hot.IsYes;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"mhTriggerOnBoard={trigger}", $"perioperativeSetting={perioperative}", $"generalisedRigidity={rigid}", $"temperature>38OrRising={hot}"]);
+        return fires
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
+                "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine (or in theatre/recovery) points to malignant hyperthermia.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// TOX-NMS. When a dopamine antagonist is on board and there is lead-pipe (or generalised)
+/// rigidity without hyperreflexia, and the Hunter criteria are not met. Then neuroleptic malignant
+/// syndrome: emergency. Sternbach's criterion C (no neuroleptic recently started) is the classic
+/// guard against calling NMS serotonin syndrome. [BOYER2005; AAP-T7; MSD; STERNBACH1991; EMCRIT]
+/// </summary>
+internal sealed class NeurolepticMalignantSyndromeRule : IEtiologyRule
+{
+    public string Id => "TOX-NMS";
+    public string Description => "Dopamine antagonist + lead-pipe rigidity + no hyperreflexia, Hunter not met → NMS";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var antagonist = p.OnBoard(DrugRoles.DopamineAntagonist);
+        var leadPipe = p.Context.Exam?.Rigidity is RigidityPattern.LeadPipe or RigidityPattern.GeneralizedRigor;
+        var reflexesNotBrisk = !p.Hyperreflexia.IsYes;
+        var fires = antagonist && leadPipe && reflexesNotBrisk && !s.HunterMet.IsYes;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"dopamineAntagonistOnBoard={antagonist}", $"leadPipeRigidity={leadPipe}", $"hyperreflexia={p.Hyperreflexia}", $"hunterMet={s.HunterMet}"]);
+        if (!fires)
+        {
+            return null;
+        }
+
+        var urgency = Urgency.Emergency;
+        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome, urgency,
+            "Lead-pipe rigidity without hyperreflexia in a patient on a dopamine antagonist is the pattern of neuroleptic malignant syndrome, not serotonin toxicity (rigidity = NMS, clonus = serotonin).", Id);
+    }
+}
+
+/// <summary>
+/// TOX-ACH. When at least two of hot dry flushed skin, dry mucosa and decreased/absent bowel
+/// sounds, without diaphoresis or hyperreflexia, with an anticholinergic drug on board or the full
+/// triad with dilated pupils, and the Hunter criteria are not met. Then anticholinergic toxicity:
+/// emergency. [BOYER2005; AAP-T7; RCEM]
+/// </summary>
+internal sealed class AnticholinergicToxicityRule : IEtiologyRule
+{
+    public string Id => "TOX-ACH";
+    public string Description => "Hot dry skin, dry mucosa, reduced bowel sounds, normal reflexes → anticholinergic toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var e = p.Context.Exam;
+        var features = (e?.Skin == SkinFinding.HotDryFlushed ? 1 : 0)
+            + (e?.Mucosa == MucosaFinding.Dry ? 1 : 0)
+            + (e?.BowelSounds is Model.BowelSounds.Decreased or Model.BowelSounds.Absent ? 1 : 0);
+        var drug = p.OnBoard(DrugRoles.Anticholinergic);
+        var mydriasis = e?.Pupils == PupilFinding.Dilated;
+        var fires = features >= 2 && (drug || (features == 3 && mydriasis))
+            && !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes && !s.HunterMet.IsYes;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"anticholinergicFeatures={features}/3", $"anticholinergicDrugOnBoard={drug}", $"mydriasis={mydriasis}", $"diaphoresis={p.Diaphoresis}", $"hyperreflexia={p.Hyperreflexia}"]);
+        return fires
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
+                "Hot, dry, flushed skin with dry mucosa and reduced bowel sounds, without sweating or hyperreflexia, is the anticholinergic toxidrome.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// TOX-BACLOFEN. When baclofen is on board with eGFR &lt; 30 or dialysis and there is
+/// encephalopathy (confusion, delirium, decreased consciousness, coma), hypotonia or bradycardia.
+/// Then baclofen toxicity: emergency. [BACLOFEN-CKD; BACLOFEN-LABEL]
+/// </summary>
+internal sealed class BaclofenToxicityRule : IEtiologyRule
+{
+    public string Id => "TOX-BACLOFEN";
+    public string Description => "Baclofen + severe renal impairment + encephalopathy/hypotonia/bradycardia → baclofen toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var baclofen = p.OnBoard(DrugRoles.Baclofen);
+        var renal = p.SevereRenalImpairment;
+        var e = p.Context.Exam;
+        var neuro = e?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma
+            || e?.Tone == ToneGrade.Decreased || p.Context.Vitals?.HeartRateBpm < 60;
+        var fires = baclofen && renal.IsYes && neuro;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"baclofenOnBoard={baclofen}", $"eGFR<30OrDialysis={renal}", $"encephalopathyHypotoniaOrBradycardia={neuro}"]);
+        return fires
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenToxicity, Urgency.Emergency,
+                "Baclofen is excreted unchanged by the kidneys; with eGFR below 30 or dialysis it accumulates and causes encephalopathy, hypotonia and bradycardia.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// TOX-BACLOFEN-WD. When baclofen was stopped or interrupted in the last 3 days (or on an unknown
+/// day) and there is fever (> 38 °C or rising), altered mental status or rebound rigidity/spasticity.
+/// Then baclofen withdrawal: emergency. [BACLOFEN-LABEL: abrupt withdrawal, intrathecal boxed warning]
+/// </summary>
+internal sealed class BaclofenWithdrawalRule : IEtiologyRule
+{
+    public string Id => "TOX-BACLOFEN-WD";
+    public string Description => "Baclofen stopped abruptly + fever/altered mental status/rebound rigidity → baclofen withdrawal";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var stopped = false;
+        foreach (var m in p.Medications)
+        {
+            if (m.Is(DrugRoles.Baclofen) && m.Exposure == Exposure.RecentlyStopped
+                && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= 3))
+            {
+                stopped = true;
+            }
+        }
+
+        var e = p.Context.Exam;
+        var fever = p.TemperatureAbove38.IsYes || p.Context.Vitals?.TemperatureRising == true;
+        var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var rebound = p.Hypertonia.IsYes;
+        var fires = stopped && (fever || mental) && (fever || mental || rebound);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"baclofenStoppedWithin3Days={stopped}", $"fever={fever}", $"alteredMentalStatus={mental}", $"reboundRigidity={rebound}"]);
+        return fires
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, Urgency.Emergency,
+                "Fever or altered mental status within days of stopping baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// TOX-LITHIUM. When lithium is on board and the serum lithium is above the usual therapeutic
+/// range (> 1.2 mmol/L). Then lithium toxicity, even if the Hunter criteria fire (lithium itself
+/// causes tremor, hyperreflexia, myoclonus and clonus): emergency with confusion, decreased
+/// consciousness or level > 2.5 mmol/L, otherwise urgent. [ACCESSMED; EXTRIP-LI; brief §2 rule 1]
+/// </summary>
+internal sealed class LithiumToxicityRule : IEtiologyRule
+{
+    public const double UpperTherapeuticMmolPerL = 1.2;
+    public const double SevereMmolPerL = 2.5;
+
+    public string Id => "TOX-LITHIUM";
+    public string Description => "Lithium on board + serum lithium > 1.2 mmol/L → lithium toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var lithium = p.OnBoard(DrugRoles.Lithium);
+        var level = p.Context.Labs?.LithiumMmolPerL;
+        var fires = lithium && level > UpperTherapeuticMmolPerL;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"lithiumOnBoard={lithium}", $"labs.lithiumMmolPerL={level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}"]);
+        if (!fires)
+        {
+            return null;
+        }
+
+        var severe = level > SevereMmolPerL
+            || p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.LithiumToxicity, severe ? Urgency.Emergency : Urgency.Urgent,
+            "The serum lithium is above the therapeutic range; lithium toxicity itself causes tremor, hyperreflexia, myoclonus and clonus, so the level explains the picture before serotonin toxicity does.", Id);
+    }
+}
+
+/// <summary>
+/// ST-HUNTER. When a serotonergic agent is on board and any Hunter rule (1–5) is met. Then
+/// serotonin toxicity: emergency. [DUNKLEY2003; BMJBP]
+/// </summary>
+internal sealed class SerotoninToxicityRule : IEtiologyRule
+{
+    public string Id => "ST-HUNTER";
+    public string Description => "Serotonergic agent on board + Hunter criteria met → serotonin toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var fires = s.HunterMet.IsYes;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hunterCriteriaMet={s.HunterMet}", $"rulesFired={string.Join(",", s.Hunter?.Fired ?? [])}"]);
+        return fires
+            ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
+                $"A serotonergic agent is on board and Hunter rule(s) {string.Join(", ", s.Hunter!.Fired)} are met (Dunkley 2003: sensitivity 84%, specificity 97%).", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// ST-MASKED. When a serotonergic agent is on board, the Hunter criteria are not met, and the
+/// patient is rigid with temperature above 38.5 °C or rising. Then do not clear: rising tone can
+/// mask clonus and hyperreflexia in severe toxicity — indeterminate, emergency. [BOYER2005; brief §1.1]
+/// </summary>
+internal sealed class MaskedSerotoninToxicityRule : IEtiologyRule
+{
+    public string Id => "ST-MASKED";
+    public string Description => "Serotonergic agent + rigidity + hyperthermia without Hunter features → possible masked toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var fires = s.Hunter is not null && !s.HunterMet.IsYes && p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hunterCriteriaMet={s.HunterMet}", $"hypertonia={p.Hypertonia}", $"hyperthermia={p.Hyperthermia}"]);
+        return fires
+            ? new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.PossibleMaskedSerotoninToxicity, Urgency.Emergency,
+                "A rigid, hyperthermic patient on a serotonergic drug must not be cleared because clonus or hyperreflexia is absent: rising tone can mask them in severe serotonin toxicity.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// ST-MILD. When a serotonergic agent is on board, the Hunter criteria are not met, serotonergic
+/// features are present (hyperreflexia, inducible clonus, tremor, diaphoresis) and a serotonergic
+/// drug was started or increased in the last week, and no chronic UMN lesion explains a chronic
+/// clonus. Then mild serotonin toxicity: urgent. [BMJBP; ISBISTER2007; AAP-T7]
+/// </summary>
+internal sealed class MildSerotoninToxicityRule : IEtiologyRule
+{
+    public string Id => "ST-MILD";
+    public string Description => "Serotonergic features below Hunter after a recent start/increase → mild serotonin toxicity";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        if (s.Hunter is null)
+        {
+            return null;
+        }
+
+        var recent = p.RecentChange(DrugRoles.Serotonergic);
+        var chronicLesion = p.HasUmnCondition && p.Context.Clonus?.Onset == ClonusOnset.Chronic;
+        var fires = s.HunterMet.IsNo && s.Hunter.MildFeatures.IsYes && recent.IsYes && !chronicLesion;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"hunterCriteriaMet={s.HunterMet}", $"serotonergicFeatures={s.Hunter.MildFeatures}", $"recentSerotonergicChange={recent}", $"chronicUmnClonus={chronicLesion}"]);
+        return fires
+            ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Urgent,
+                "Serotonergic features that do not meet the Hunter criteria, after a recent start or dose increase, fit mild serotonin toxicity.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// ST-UNDETERMINED. When a serotonergic agent is on board and the Hunter criteria cannot be decided
+/// because features are unknown, and the time course is compatible (not a chronic clonus with
+/// unchanged drugs). Then indeterminate: complete the examination and re-apply Hunter; urgent
+/// (emergency when hyperthermic). [DUNKLEY2003; brief §1.1]
+/// </summary>
+internal sealed class SerotoninToxicityUndeterminedRule : IEtiologyRule
+{
+    public string Id => "ST-UNDETERMINED";
+    public string Description => "Serotonergic agent + Hunter undecidable from the data → indeterminate";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        if (s.Hunter is null || !s.HunterMet.IsUnknown)
+        {
+            s.Out.Trace.Add(Id, Tri.No, Description, [$"hunterCriteriaMet={s.HunterMet}"]);
+            return null;
+        }
+
+        var chronicAndUnchanged = p.Context.Clonus?.Onset == ClonusOnset.Chronic && p.RecentChange(DrugRoles.Serotonergic).IsNo;
+        s.Out.Trace.Add(Id, Tri.Of(!chronicAndUnchanged), Description,
+            [$"hunterCriteriaMet={s.HunterMet}", $"undeterminedRules={string.Join(",", s.Hunter.Undetermined)}", $"chronicClonusWithUnchangedDrugs={chronicAndUnchanged}"]);
+        if (chronicAndUnchanged)
+        {
+            return null;
+        }
+
+        return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, null,
+            p.Hyperthermia.IsYes ? Urgency.Emergency : Urgency.Urgent,
+            $"A serotonergic agent is on board but Hunter rule(s) {string.Join(", ", s.Hunter.Undetermined)} cannot be decided from the data given; serotonin toxicity is neither confirmed nor excluded.", Id);
+    }
+}
+
+/// <summary>
+/// MIMIC-STARTLE. When clonic attacks are startle-induced in a child (under 18) or a patient with
+/// encephalopathy or brain injury, and EEG has not shown epileptiform events. Then seizure mimic:
+/// urgent, video-EEG before any antiepileptic. [SEED-000; SEED-001; MARI2012]
+/// </summary>
+internal sealed class SeizureMimicRule : IEtiologyRule
+{
+    public string Id => "MIMIC-STARTLE";
+    public string Description => "Startle-induced clonic attacks in an encephalopathic child → seizure mimic";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var startle = p.StartleInduced.IsYes;
+        var encephalopathy = p.Has(Model.ConditionCategory.Encephalopathy) || p.Has(Model.ConditionCategory.HypoxicBrainInjury)
+            || p.Has(Model.ConditionCategory.CerebralPalsy) || p.Context.Exam?.DevelopmentalConcern == true;
+        var child = p.Child.IsYes;
+        var eeg = p.Context.Eeg?.Result;
+        var fires = startle && (child || encephalopathy) && eeg != EegResult.Epileptiform;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"startleInduced={p.StartleInduced}", $"child={p.Child}", $"encephalopathyOrBrainInjury={encephalopathy}", $"eeg.result={Name(eeg)}"]);
+        if (startle && eeg == EegResult.Epileptiform)
+        {
+            return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.EpilepticSeizures, Urgency.Urgent,
+                "The EEG shows epileptiform activity, so these attacks may be epileptic after all; this is outside the clonus pathways and needs neurology.", Id);
+        }
+
+        return fires
+            ? new EtiologyCall(Etiology.SeizureMimic, null, Urgency.Urgent,
+                "Prolonged startle-induced clonic attacks in a child with encephalopathy look like clonic seizures but are non-epileptic; video-EEG settles it, and antiepileptics fail where myorelaxants work.", Id)
+            : null;
+    }
+
+    private static string Name(EegResult? r) => r?.ToString() ?? "unknown";
+}
+
+/// <summary>
+/// MET-HEPATIC. When hepatic failure or hepatic encephalopathy is recorded, or asterixis with
+/// jaundice or ammonia above 50 µmol/L. Then metabolic (hepatic encephalopathy): treat the cause;
+/// urgent, emergency in coma. [SEED-000; AASLD-EASL-HE2014]
+/// </summary>
+internal sealed class HepaticEncephalopathyRule : IEtiologyRule
+{
+    public const double AmmoniaUpperNormalUmolPerL = 50;
+
+    public string Id => "MET-HEPATIC";
+    public string Description => "Hepatic failure/encephalopathy → metabolic clonus";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var recorded = p.Has(Model.ConditionCategory.HepaticFailure) || p.Has(Model.ConditionCategory.HepaticEncephalopathy);
+        var e = p.Context.Exam;
+        var signs = e?.Asterixis == true && (e.Skin == SkinFinding.Jaundiced || p.Context.Labs?.AmmoniaUmolPerL > AmmoniaUpperNormalUmolPerL);
+        var fires = p.ClonusPresent && (recorded || signs);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hepaticConditionRecorded={recorded}", $"asterixisWithJaundiceOrHighAmmonia={signs}"]);
+        return fires
+            ? new EtiologyCall(Etiology.Metabolic, EtiologySubtype.HepaticEncephalopathy,
+                e?.MentalStatus == MentalStatus.Coma ? Urgency.Emergency : Urgency.Urgent,
+                "Severe hepatic failure is a recognised metabolic cause of clonus; the treatment is the encephalopathy and its precipitant, not an antispastic.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// INF-THRESHOLDS. When the patient is under one year: more than 10 beats at any age, clonus
+/// persisting at 8 months or later, sustained clonus, abnormal tone or developmental concern make it
+/// abnormal (urgent, needs evaluation; a UMN cause is the differential when tone is high); up
+/// to 10 unsustained symmetric beats before 8 months with a normal examination is a normal variant.
+/// [INFANT169; SEED-001; AAP-MOTOR2013; NORMAL-CLONUS]
+/// </summary>
+internal sealed class InfantClonusRule : IEtiologyRule
+{
+    public const int MaxBeatsFirstYear = 10;
+    public const double PersistenceAgeYears = 8.0 / 12.0;
+
+    public string Id => "INF-THRESHOLDS";
+    public string Description => "Infant clonus: > 10 beats, persisting ≥ 8 months, sustained or abnormal tone → abnormal";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        if (!p.ClonusPresent || !p.Infant.IsYes)
+        {
+            s.Out.Trace.Add(Id, Tri.No, Description, [$"infant={p.Infant}", $"clonusPresent={p.ClonusPresent}"]);
+            return null;
+        }
+
+        var c = p.Context.Clonus!;
+        var e = p.Context.Exam;
+        var manyBeats = Tri.When(c.Beats, b => b > MaxBeatsFirstYear);
+        var persisting = Tri.Of(p.AgeYears >= PersistenceAgeYears);
+        var toneAbnormal = Tri.When(e?.Tone, t => t != ToneGrade.Normal);
+        var concern = Tri.Of(e?.DevelopmentalConcern) | Tri.Of(e?.OtherUmnSigns);
+        var asymmetric = Tri.When(c.Laterality, l => l == Laterality.Unilateral);
+        var abnormal = manyBeats | persisting | p.Sustained | toneAbnormal | concern | asymmetric;
+        s.Out.Trace.Add(Id, abnormal, Description,
+            [$"beats>10={manyBeats}", $"age≥8months={persisting}", $"sustained={p.Sustained}", $"toneAbnormal={toneAbnormal}", $"developmentalConcernOrUmnSigns={concern}", $"unilateral={asymmetric}"]);
+
+        if (abnormal.IsNo)
+        {
+            return new EtiologyCall(Etiology.NormalVariant, EtiologySubtype.InfantClonus, Urgency.Routine,
+                "Up to 10 unsustained, symmetric beats before 8 months with normal tone and development fall within what infant cohorts tolerate; re-examine as the infant grows.", Id);
+        }
+
+        if (abnormal.IsUnknown)
+        {
+            return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.InfantClonus, Urgency.Urgent,
+                "Infant clonus cannot be graded against the first-year thresholds (beats, sustained, tone, development) from the data given.", Id);
+        }
+
+        // No infant diagnosis is made here: high tone or UMN signs make a central (UMN) cause the
+        // leading differential, for MRI to decide (AAP-MOTOR2013).
+        if (e?.Tone == ToneGrade.Increased || e?.OtherUmnSigns == true || p.HasUmnCondition)
+        {
+            s.Out.Differential(Etiology.UmnLesion, null, "High tone or other UMN signs in an infant point to a central cause (e.g. cerebral palsy); brain MRI decides.");
+        }
+
+        return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.InfantClonus, Urgency.Urgent,
+            "In the first year, clonus of more than 10 beats, clonus persisting beyond 8 months, or clonus with abnormal tone predicted an abnormal outcome in a 169-infant cohort; it needs a full neuromotor evaluation.", Id);
+    }
+}
+
+/// <summary>
+/// NV-UNSUSTAINED. When clonus is unsustained, at most 5 beats, bilateral, without spontaneous or
+/// ocular clonus, other UMN signs or weakness, and drug exposure is known and not implicated. Then
+/// likely normal variant: routine. [NORMAL-CLONUS; brief §4.2]
+/// </summary>
+internal sealed class NormalVariantRule : IEtiologyRule
+{
+    public const int MaxBeats = 5;
+
+    public string Id => "NV-UNSUSTAINED";
+    public string Description => "≤ 5 unsustained symmetric beats, otherwise normal exam, no implicated drug → normal variant";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var c = p.Context.Clonus;
+        var e = p.Context.Exam;
+        var fewBeats = Tri.When(c?.Beats, b => b <= MaxBeats);
+        var symmetric = Tri.When(c?.Laterality, l => l == Laterality.Bilateral);
+        var noWorrying = !(p.SpontaneousClonus | p.OcularClonus | p.StartleInduced);
+        // Other UMN signs must be known absent; weakness blocks when present (its absence is asked for in missingData).
+        var noUmnSigns = !Tri.Of(e?.OtherUmnSigns) & Tri.Of(e?.Weakness != true);
+        var drugsClear = Tri.Of(p.MedicationsFullyKnown) & (s.Hunter is null ? Tri.Yes : !p.RecentChange(Vocabulary.DrugRoles.Serotonergic) & !s.HunterMet);
+        var normal = Tri.Of(p.ClonusPresent) & !p.Sustained & fewBeats & symmetric & noWorrying & noUmnSigns & drugsClear
+            & Tri.Of(!p.HasUmnCondition);
+        s.Out.Trace.Add(Id, normal, Description,
+            [$"sustained={p.Sustained}", $"beats≤5={fewBeats}", $"bilateral={symmetric}", $"noSpontaneousOcularOrStartle={noWorrying}", $"noOtherUmnSignsOrWeakness={noUmnSigns}", $"drugExposureKnownAndNotImplicated={drugsClear}"]);
+        return normal.IsYes
+            ? new EtiologyCall(Etiology.NormalVariant, null, Urgency.Routine,
+                "A few beats of unsustained, symmetric ankle clonus with an otherwise normal examination can be normal; sustained clonus is the pathological sign.", Id)
+            : null;
+    }
+}
+
+/// <summary>
+/// UMN-KNOWN. When a UMN lesion is recorded (stroke, MS, spinal cord injury/disease, TBI, cerebral
+/// palsy, hypoxic brain injury) and clonus is present. Then UMN lesion: routine when chronic,
+/// urgent when new (acute, subacute, acute-on-chronic). [SEED-000; SEED-001; BOYRAZ2015]
+/// </summary>
+internal sealed class KnownUmnLesionRule : IEtiologyRule
+{
+    public string Id => "UMN-KNOWN";
+    public string Description => "Recorded UMN lesion + clonus → UMN clonus (chronic routine, new urgent)";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var onset = p.Context.Clonus?.Onset;
+        // A new (or undated) clonus cannot be pinned on the old lesion while drug exposure is unknown.
+        var exposureBlocks = !p.MedicationsFullyKnown && onset != ClonusOnset.Chronic;
+        var fires = p.ClonusPresent && p.HasUmnCondition && !exposureBlocks;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"umnConditionRecorded={p.HasUmnCondition}", $"clonus.onset={onset?.ToString() ?? "unknown"}", $"drugExposureFullyKnown={p.MedicationsFullyKnown}"]);
+        if (!fires)
+        {
+            return null;
+        }
+
+        var isNew = onset is ClonusOnset.Acute or ClonusOnset.Subacute or ClonusOnset.AcuteOnChronic || p.AcuteUmnCondition;
+        return new EtiologyCall(Etiology.UmnLesion, null, isNew ? Urgency.Urgent : Urgency.Routine,
+            isNew
+                ? "Clonus is new or worsening in a patient with a recorded upper-motor-neuron lesion; the lesion is the likely cause once drug causes are excluded, but a new or progressing lesion needs prompt review."
+                : "Clonus in a patient with a recorded upper-motor-neuron lesion (stroke, MS, spinal cord injury or disease, brain injury, cerebral palsy) is UMN clonus.", Id);
+    }
+}
+
+/// <summary>
+/// UMN-NEW. When there is sustained clonus, or clonus with other UMN signs, no
+/// recorded UMN lesion, and a drug cause is excluded (medications known, no serotonergic toxicity
+/// picture) or the course is chronic. Then a new, undiagnosed UMN lesion: urgent structural work-up.
+/// [NORMAL-CLONUS; SEED-000]
+/// </summary>
+internal sealed class NewUmnSignsRule : IEtiologyRule
+{
+    public string Id => "UMN-NEW";
+    public string Description => "Sustained clonus or UMN signs without a known lesion or drug cause → new UMN lesion";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var c = p.Context.Clonus;
+        var pathological = p.Sustained.IsYes || p.Context.Exam?.OtherUmnSigns == true;
+        var chronic = c?.Onset == ClonusOnset.Chronic;
+        var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic;
+        var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded;
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [$"sustainedOrUmnSigns={pathological}", $"drugCauseExcludedOrChronic={drugExcluded}", $"umnConditionRecorded={p.HasUmnCondition}"]);
+        return fires
+            ? new EtiologyCall(Etiology.UmnLesion, EtiologySubtype.NewUndiagnosedUmnLesion, Urgency.Urgent,
+                "Sustained or asymmetric clonus (or clonus with other UMN signs) is pathological; with no known lesion and no drug explanation it needs structural work-up.", Id)
+            : null;
+    }
+}

@@ -1,0 +1,253 @@
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Triage.Rules;
+
+namespace ClonusCds.Core.Triage;
+
+/// <summary>
+/// The triage engine: a pure function from a patient context to an assessment. Etiology first
+/// (priority-ordered rules, look-alikes and acute toxicity before chronic causes), then the
+/// management rules for that etiology, then medication-safety rules that apply to everyone, then
+/// the missing-data rules and a final safety guard. See docs/architecture.md.
+/// </summary>
+public sealed class TriageEngine
+{
+    private readonly ClinicalKnowledgeBase _kb;
+
+    /// <summary>Etiology rules in priority order.</summary>
+    internal static IReadOnlyList<IEtiologyRule> EtiologyRules { get; } =
+    [
+        new MalignantHyperthermiaRule(),
+        new NeurolepticMalignantSyndromeRule(),
+        new AnticholinergicToxicityRule(),
+        new BaclofenToxicityRule(),
+        new BaclofenWithdrawalRule(),
+        new LithiumToxicityRule(),
+        new SerotoninToxicityRule(),
+        new MaskedSerotoninToxicityRule(),
+        new MildSerotoninToxicityRule(),
+        new SerotoninToxicityUndeterminedRule(),
+        new SeizureMimicRule(),
+        new HepaticEncephalopathyRule(),
+        new InfantClonusRule(),
+        new NormalVariantRule(),
+        new KnownUmnLesionRule(),
+        new NewUmnSignsRule(),
+    ];
+
+    /// <summary>Management, safety and missing-data rules, in the order they run.</summary>
+    internal static IReadOnlyList<IManagementRule> ManagementRules { get; } =
+    [
+        // Pathways: each acts only on its own etiology.
+        new SerotoninToxicityManagement(),
+        new MildSerotoninToxicityManagement(),
+        new MaskedOrUndeterminedToxicityManagement(),
+        new NmsManagement(),
+        new MalignantHyperthermiaManagement(),
+        new AnticholinergicManagement(),
+        new LithiumManagement(),
+        new BaclofenToxicityManagement(),
+        new BaclofenWithdrawalManagement(),
+        new SeizureMimicManagement(),
+        new HepaticEncephalopathyManagement(),
+        new InfantManagement(),
+        new NormalVariantManagement(),
+        new UmnManagement(),
+        new NewUmnLesionWorkup(),
+        new IndeterminateManagement(),
+        // Medication safety: for every patient.
+        new TizanidineCyp1a2Rule(),
+        new TizanidineForClonusRule(),
+        new MaoiCombinationRule(),
+        new SerotonergicDraftOrderRule(),
+        new FluoxetineHalfLifeRule(),
+        new MetoclopramideRule(),
+        new LithiumLevelRule(),
+        new BaclofenRenalRule(),
+        new BaclofenOnBoardRule(),
+        new PregnancyBaclofenRule(),
+        new AntiepilepticWithoutEegRule(),
+        new SerotonergicDrugAloneRule(),
+        new OldLesionRule(),
+        // Gaps, then the guard that keeps contraindicated advice out whatever the rules above did.
+        new MissingDataRule(),
+        new SafetyGuardRule(),
+    ];
+
+    /// <summary>Creates the engine over a validated knowledge base.</summary>
+    public TriageEngine(ClinicalKnowledgeBase knowledgeBase)
+    {
+        ArgumentNullException.ThrowIfNull(knowledgeBase);
+        _kb = knowledgeBase;
+    }
+
+    /// <summary>The knowledge base in use.</summary>
+    public ClinicalKnowledgeBase KnowledgeBase => _kb;
+
+    /// <summary>Assesses one patient context. Never throws for a context that passed validation.</summary>
+    public Assessment Assess(PatientContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var trace = new TriageTrace();
+        var unrecognized = new List<UnrecognizedInput>();
+        var picture = new ClinicalPicture(context, _kb, unrecognized);
+        var builder = new AssessmentBuilder(_kb, trace);
+        NoteInputs(picture, trace);
+
+        // Hunter applies "in the presence of a serotonergic agent" (Dunkley 2003).
+        var agents = SerotonergicAgents(picture);
+        var hunter = agents.Length > 0 && agents.Any(a => a.Status is "active" or "recently_stopped")
+            ? HunterCriteria.Evaluate(picture, trace)
+            : null;
+        var state = new TriageState(picture, hunter, builder);
+
+        EtiologyCall? primary = null;
+        foreach (var rule in EtiologyRules)
+        {
+            var call = rule.Evaluate(state);
+            if (call is null)
+            {
+                continue;
+            }
+
+            if (primary is null)
+            {
+                primary = call;
+            }
+            else if (call.Etiology != primary.Etiology || call.Subtype != primary.Subtype)
+            {
+                builder.Differential(call.Etiology, call.Subtype, call.Reason);
+            }
+        }
+
+        primary ??= Fallback(picture, hunter);
+        state.Primary = primary;
+        builder.AtLeast(primary.Urgency);
+        builder.Because(primary.Reason);
+
+        foreach (var rule in ManagementRules)
+        {
+            var fired = rule.Apply(state);
+            trace.Add(rule.Id, Tri.Of(fired), rule.Description, []);
+        }
+
+        var (groups, pitfalls, citations) = builder.Build();
+        return new Assessment
+        {
+            AssessmentId = Guid.NewGuid(),
+            KnowledgeBaseVersion = _kb.Manifest.Version,
+            Etiology = new EtiologyAssessment
+            {
+                Primary = primary.Etiology,
+                Subtype = primary.Subtype,
+                Differentials = builder.Differentials,
+                Rationale = builder.Rationale,
+            },
+            Urgency = builder.Urgency,
+            SerotoninToxicity = agents.Length == 0 ? null : new SerotoninToxicityAssessment
+            {
+                SerotonergicAgents = agents,
+                // No agent on board (only drafts or past stops): the criteria do not apply, so not met.
+                HunterCriteriaMet = hunter is null ? false : hunter.Met.ToNullable(),
+                HunterRulesFired = hunter?.Fired ?? [],
+                HunterRulesUndetermined = hunter?.Undetermined ?? [],
+                Severity = hunter?.Severity,
+                ExposureCurrent = hunter is not null,
+            },
+            Recommendations = groups,
+            Pitfalls = pitfalls,
+            MissingData = builder.Missing,
+            UnrecognizedInputs = unrecognized,
+            Trace = trace.Entries,
+            Citations = citations,
+            Disclaimer = _kb.Manifest.Disclaimer,
+        };
+    }
+
+    /// <summary>
+    /// INDET-FALLBACK. When no rule decides. Then indeterminate: urgent while a toxic or acute cause
+    /// is still possible (exposure not fully known, serotonergic agent on board, acute onset, fever
+    /// or altered mental status), otherwise routine evaluation.
+    /// </summary>
+    private static EtiologyCall Fallback(ClinicalPicture p, HunterResult? hunter)
+    {
+        if (!p.ClonusPresent)
+        {
+            return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, null, Urgency.Routine,
+                "No clonus was seen on this examination and no toxidrome is evident; nothing here points to a clonus etiology.", "INDET-NO-CLONUS");
+        }
+
+        var mental = p.Context.Exam?.MentalStatus;
+        var toxicOrAcutePossible = !p.MedicationsFullyKnown || hunter is not null
+            || p.Context.Clonus?.Onset is ClonusOnset.Acute or ClonusOnset.Subacute or ClonusOnset.AcuteOnChronic
+            || p.FeverOrRising.IsYes || (mental is not null && mental != MentalStatus.Normal);
+        return EtiologyCall.Indeterminate(toxicOrAcutePossible
+            ? "The findings do not support a single cause and a toxic or acute cause is not excluded; the data named under missingData would decide it."
+            : "The clonus falls outside the normal-variant criteria without a recorded lesion or sustained clonus with UMN signs; it needs a documented full neurological examination.")
+            with { Urgency = toxicOrAcutePossible ? Urgency.Urgent : Urgency.Routine };
+    }
+
+    private static SerotonergicAgentMatch[] SerotonergicAgents(ClinicalPicture p)
+    {
+        var count = 0;
+        foreach (var m in p.Medications)
+        {
+            if (m.Is(Vocabulary.DrugRoles.Serotonergic) && m.Exposure != Exposure.PastStop)
+            {
+                count++;
+            }
+        }
+
+        var agents = new SerotonergicAgentMatch[count];
+        var i = 0;
+        foreach (var m in p.Medications)
+        {
+            if (m.Is(Vocabulary.DrugRoles.Serotonergic) && m.Exposure != Exposure.PastStop)
+            {
+                agents[i++] = new SerotonergicAgentMatch(m.Drug.Name, m.Drug.Rxcui, m.Drug.SerotonergicClass!, m.Drug.RiskTier!,
+                    m.Exposure switch
+                    {
+                        Exposure.Current => "active",
+                        Exposure.RecentlyStopped => "recently_stopped",
+                        _ => "draft",
+                    },
+                    m.MatchedBy switch
+                    {
+                        Vocabulary.DrugMatchKind.Rxcui => "rxcui",
+                        Vocabulary.DrugMatchKind.ProductRxcui => "product_rxcui",
+                        Vocabulary.DrugMatchKind.Brand => "brand_name",
+                        _ => "name",
+                    },
+                    m.Index);
+            }
+        }
+
+        return agents;
+    }
+
+    private static void NoteInputs(ClinicalPicture p, TriageTrace trace)
+    {
+        if (p.Medications.Count > 0)
+        {
+            var inputs = new string[p.Medications.Count];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                var m = p.Medications[i];
+                inputs[i] = $"medications[{m.Index}] → {m.Drug.Name} ({string.Join("/", m.Drug.Roles)}; {m.Exposure.ToString().ToLowerInvariant()})";
+            }
+
+            trace.Note("INPUT-MEDICATIONS", "Medications placed in the drug vocabulary", inputs);
+        }
+
+        if (p.Categories.Length > 0)
+        {
+            var inputs = new string[p.Categories.Length];
+            for (var i = 0; i < inputs.Length; i++)
+            {
+                inputs[i] = p.Categories[i].ToString();
+            }
+
+            trace.Note("INPUT-CONDITIONS", "Conditions placed in categories", inputs);
+        }
+    }
+}

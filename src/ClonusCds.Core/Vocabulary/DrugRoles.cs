@@ -1,0 +1,39 @@
+namespace ClonusCds.Core.Vocabulary;
+
+/// <summary>The drug roles the rules look for (drugs.json "roles").</summary>
+public static class DrugRoles
+{
+    /// <summary>Serotonergic agent (Hunter criteria apply in its presence).</summary>
+    public const string Serotonergic = "serotonergic";
+    /// <summary>MAO inhibition (incl. linezolid, methylene blue).</summary>
+    public const string Maoi = "maoi";
+    /// <summary>Dopamine antagonist (NMS precipitant).</summary>
+    public const string DopamineAntagonist = "dopamine_antagonist";
+    /// <summary>Anticholinergic.</summary>
+    public const string Anticholinergic = "anticholinergic";
+    /// <summary>Volatile anaesthetic or succinylcholine.</summary>
+    public const string MhTrigger = "mh_trigger";
+    /// <summary>Lithium.</summary>
+    public const string Lithium = "lithium";
+    /// <summary>Baclofen.</summary>
+    public const string Baclofen = "baclofen";
+    /// <summary>Tizanidine.</summary>
+    public const string Tizanidine = "tizanidine";
+    /// <summary>Potent CYP1A2 inhibitor contraindicated with tizanidine.</summary>
+    public const string Cyp1a2Inhibitor = "cyp1a2_inhibitor";
+    /// <summary>Antiepileptic.</summary>
+    public const string Antiepileptic = "antiepileptic";
+    /// <summary>Benzodiazepine.</summary>
+    public const string Benzodiazepine = "benzodiazepine";
+    /// <summary>Raises lithium levels (thiazide, NSAID, ACE inhibitor).</summary>
+    public const string RaisesLithiumLevel = "raises_lithium_level";
+    /// <summary>Antipyretic.</summary>
+    public const string Antipyretic = "antipyretic";
+    /// <summary>Non-depolarising neuromuscular blocker.</summary>
+    public const string NeuromuscularBlockerNondepolarizing = "neuromuscular_blocker_nondepolarizing";
+    /// <summary>Serotonin antagonist (cyproheptadine).</summary>
+    public const string SerotoninAntagonist = "serotonin_antagonist";
+
+    /// <summary>Every role above.</summary>
+    public static IReadOnlyList<string> All { get; } = KnowledgeBase.ConstantList.Of(typeof(DrugRoles));
+}
