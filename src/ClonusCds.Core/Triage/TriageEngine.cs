@@ -151,7 +151,9 @@ public sealed class TriageEngine
                 HunterCriteriaMet = hunter is null ? false : hunter.Met.ToNullable(),
                 HunterRulesFired = hunter?.Fired ?? [],
                 HunterRulesUndetermined = hunter?.Undetermined ?? [],
-                Severity = hunter?.Severity,
+                // "Mild" grades serotonergic features only when mild toxicity is the call; in a
+                // patient whose clonus is NMS or a stroke it would mislabel the picture.
+                Severity = hunter?.Severity is Severity.Mild && primary.RuleId != "ST-MILD" ? null : hunter?.Severity,
                 ExposureCurrent = hunter is not null,
             },
             Recommendations = groups,

@@ -26,6 +26,11 @@ internal sealed class MissingDataRule : IManagementRule
             o.MissingData("medications", "No medication list: serotonergic and other drug toxicity cannot be excluded.");
         }
 
+        if (!p.MedicationsFullyKnown && p.Context.Vitals?.TemperatureC is null)
+        {
+            o.MissingData("vitals.temperatureC", "Drug exposure is not fully known; core temperature is part of excluding a toxidrome.");
+        }
+
         if (!p.ConditionListKnown && p.ClonusPresent)
         {
             o.MissingData("conditions", "No condition list: a known upper-motor-neuron lesion, liver failure or encephalopathy cannot be taken into account.");

@@ -658,7 +658,7 @@ internal sealed class UmnManagement : IManagementRule
                 strokeOnly && focal.IsYes ? T.Adjunct : T.Refractory, botulinumFailed ? [K.PreviouslyInadequate] : []);
         }
 
-        if (botulinumFailed || (refractory && focal.IsYes && disabling.IsYes))
+        if (botulinumFailed || ((baclofenFailed || baclofenIntolerable) && focal.IsYes && disabling.IsYes))
         {
             o.Recommend(C.PhenolNeurolysis, Id, "Severe focal clonus resistant to treatment.");
         }

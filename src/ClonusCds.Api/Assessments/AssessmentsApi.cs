@@ -1,0 +1,45 @@
+using ClonusCds.Api.Infrastructure;
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Triage;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace ClonusCds.Api.Assessments;
+
+/// <summary>POST /api/v1/assessments: triage one patient context.</summary>
+internal static class AssessmentsApi
+{
+    public static IEndpointRouteBuilder MapAssessments(this IEndpointRouteBuilder routes)
+    {
+        var group = routes.MapGroup("/api/v1/assessments").WithTags("Assessments");
+
+        group.MapPost("/", Assess)
+            .AddEndpointFilter<ValidationFilter<PatientContext>>()
+            .WithName("CreateAssessment")
+            .WithSummary("Triage a patient with clonus")
+            .WithDescription(
+                "Returns the most likely etiology (serotonin toxicity, other drug toxicity, upper-motor-neuron lesion, seizure mimic, " +
+                "metabolic, normal variant, or indeterminate), the urgency, the Hunter criteria when a serotonergic agent is listed, " +
+                "and cited first-line, adjunct, refractory, monitoring and work-up recommendations with pitfalls. Absent fields mean " +
+                "'not known', never 'no'; what is missing and matters is listed in missingData.")
+            .Accepts<PatientContext>("application/json")
+            .Produces<Assessment>(StatusCodes.Status200OK)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status500InternalServerError);
+
+        return routes;
+    }
+
+    private static Ok<Assessment> Assess(PatientContext context, TriageEngine engine, HttpContext http)
+    {
+        var assessment = engine.Assess(context);
+        // Codes, not patient data, for the request log line.
+        http.Items[RequestLogging.EtiologyKey] = Wire(assessment.Etiology.Primary.ToString());
+        http.Items[RequestLogging.UrgencyKey] = Wire(assessment.Urgency.ToString());
+        http.Response.Headers.CacheControl = "no-store";
+        return TypedResults.Ok(assessment);
+    }
+
+    private static string Wire(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace ClonusCds.Api.Infrastructure;
+
+/// <summary>Every error is RFC 9457 ProblemDetails with an RFC 9110 type URI and a traceId.</summary>
+internal static class ProblemDetailsSetup
+{
+    public static void Customize(ProblemDetailsOptions options) =>
+        options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            problem.Type ??= TypeFor(problem.Status ?? 500);
+            problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Extensions["traceId"] = TraceId(context.HttpContext);
+            // Problems describe the request, never a stack or exception text.
+            problem.Extensions.Remove("exception");
+        };
+
+    public static string TraceId(HttpContext http) =>
+        Activity.Current?.TraceId.ToString() ?? http.Features.Get<IHttpActivityFeature>()?.Activity.TraceId.ToString() ?? http.TraceIdentifier;
+
+    public static string TypeFor(int status) => status switch
+    {
+        400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
+        401 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
+        403 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
+        404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
+        405 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
+        406 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.7",
+        413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
+        415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
+        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
+        _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
+    };
+}

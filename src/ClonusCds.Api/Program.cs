@@ -1,0 +1,72 @@
+using ClonusCds.Api.Assessments;
+using ClonusCds.Api.Health;
+using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Knowledge;
+using ClonusCds.Api.OpenApi;
+using ClonusCds.Core;
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Triage;
+using FluentValidation;
+using Serilog;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Structured JSON logs (Serilog). Serilog.AspNetCore does not restore here, so Serilog plugs into
+// Microsoft.Extensions.Logging directly; request lines come from RequestLogging.
+var serilog = SerilogSetup.CreateLogger(builder.Configuration);
+builder.Logging.ClearProviders();
+builder.Logging.AddSerilog(serilog, dispose: true);
+
+// The knowledge base loads and validates before anything serves: invalid content stops startup.
+ClinicalKnowledgeBase knowledgeBase;
+try
+{
+    var directory = builder.Configuration["KnowledgeBase:Directory"];
+    knowledgeBase = string.IsNullOrWhiteSpace(directory)
+        ? ClinicalKnowledgeBase.LoadEmbedded()
+        : ClinicalKnowledgeBase.LoadFromDirectory(directory);
+}
+catch (KnowledgeBaseValidationException ex)
+{
+    serilog.Fatal("Knowledge base failed validation; refusing to start. {Problems}", ex.Problems);
+    throw;
+}
+
+builder.Services.AddSingleton(knowledgeBase);
+builder.Services.AddSingleton<TriageEngine>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<IValidator<ClonusCds.Core.Model.PatientContext>, PatientContextValidator>();
+
+builder.Services.ConfigureHttpJsonOptions(o => ClonusJson.Configure(o.SerializerOptions));
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.Configure<RequestLimitsOptions>(builder.Configuration.GetSection(RequestLimitsOptions.Section));
+builder.WebHost.ConfigureKestrel((context, kestrel) =>
+{
+    var limits = context.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
+    kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+    kestrel.AddServerHeader = false;
+});
+
+builder.Services.AddProblemDetails(ProblemDetailsSetup.Customize);
+builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
+builder.Services.AddHealthChecks().AddCheck<KnowledgeBaseHealthCheck>("knowledge-base", tags: ["ready"]);
+builder.Services.AddClonusSwagger();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseMiddleware<RequestLogging>();
+app.UseMiddleware<RequestBodyLimit>();
+
+app.UseClonusSwagger();
+
+app.MapAssessments();
+app.MapKnowledge();
+app.MapHealth();
+app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+
+app.Run();
+
+/// <summary>Entry point (public for WebApplicationFactory).</summary>
+public partial class Program;
