@@ -33,7 +33,8 @@ internal static partial class JsonErrorDescriber
 
         if (DuplicateProperty().Match(message) is { Success: true } duplicate)
         {
-            return (Join(path, duplicate.Groups["name"].Value), "The property appears more than once; send it once.");
+            var name = duplicate.Groups["name"].Value;
+            return (path.EndsWith(name, StringComparison.Ordinal) ? path : Join(path, name), "The property appears more than once; send it once.");
         }
 
         if (message.Contains("maximum configured depth", StringComparison.Ordinal))
@@ -41,17 +42,23 @@ internal static partial class JsonErrorDescriber
             return (path, $"The JSON is nested deeper than the limit of {Core.ClonusJson.MaxDepth} levels.");
         }
 
-        if (ex.InnerException is System.Text.DecoderFallbackException || message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase))
+        var inner = ex.InnerException?.Message ?? "";
+        if (ex.InnerException is System.Text.DecoderFallbackException
+            || message.Contains("UTF-8", StringComparison.OrdinalIgnoreCase) || inner.Contains("UTF-8", StringComparison.OrdinalIgnoreCase)
+            || inner.Contains("UTF8", StringComparison.OrdinalIgnoreCase))
         {
             return (path, "The body is not valid UTF-8.");
         }
 
-        if (ex.BytePositionInLine is not null && ex.InnerException is null && !message.Contains("could not be converted", StringComparison.Ordinal))
+        if (message.Contains("could not be converted", StringComparison.Ordinal))
         {
-            return (path, "The body is not well-formed JSON at this position.");
+            return (path, Expected(root, ex.Path));
         }
 
-        return (path, Expected(root, ex.Path));
+        // A syntax error: the reader's own words (they quote only the caller's bytes) without the
+        // trailing "Path: … | LineNumber: …" that the field key already carries.
+        var reason = message.Split(" Path:", 2)[0].Split(" LineNumber:", 2)[0].Trim();
+        return (path, $"The body is not well-formed JSON here ({reason}).");
     }
 
     /// <summary>"$.medications[2].rxcui" → "medications[2].rxcui"; "$" → "$" (the whole body).</summary>

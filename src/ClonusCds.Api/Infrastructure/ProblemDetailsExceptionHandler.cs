@@ -45,7 +45,8 @@ internal sealed partial class ProblemDetailsExceptionHandler(IProblemDetailsServ
 
     private static HttpValidationProblemDetails JsonProblem(JsonException json, HttpContext context)
     {
-        var root = (context.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>()?.RequestType) ?? typeof(object);
+        var endpoint = context.GetEndpoint() ?? context.Items[RequestLogging.EndpointKey] as Endpoint;
+        var root = endpoint?.Metadata.GetOrderedMetadata<Microsoft.AspNetCore.Http.Metadata.IAcceptsMetadata>().Select(m => m.RequestType).OfType<Type>().FirstOrDefault() ?? typeof(object);
         var (field, message) = JsonErrorDescriber.Describe(json, root);
         return new HttpValidationProblemDetails(new Dictionary<string, string[]> { [field] = [message] })
         {

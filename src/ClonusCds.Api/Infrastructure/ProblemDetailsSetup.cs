@@ -22,15 +22,15 @@ internal static class ProblemDetailsSetup
 
     public static string TypeFor(int status) => status switch
     {
-        400 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.1",
-        401 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.2",
-        403 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.4",
-        404 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.5",
-        405 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.6",
-        406 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.7",
-        413 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.14",
-        415 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.16",
-        422 => "https://www.rfc-editor.org/rfc/rfc9110#section-15.5.21",
-        _ => "https://www.rfc-editor.org/rfc/rfc9110#section-15.6.1",
+        400 => "https://tools.ietf.org/html/rfc9110#section-15.5.1",
+        401 => "https://tools.ietf.org/html/rfc9110#section-15.5.2",
+        403 => "https://tools.ietf.org/html/rfc9110#section-15.5.4",
+        404 => "https://tools.ietf.org/html/rfc9110#section-15.5.5",
+        405 => "https://tools.ietf.org/html/rfc9110#section-15.5.6",
+        406 => "https://tools.ietf.org/html/rfc9110#section-15.5.7",
+        413 => "https://tools.ietf.org/html/rfc9110#section-15.5.14",
+        415 => "https://tools.ietf.org/html/rfc9110#section-15.5.16",
+        422 => "https://tools.ietf.org/html/rfc9110#section-15.5.21",
+        _ => "https://tools.ietf.org/html/rfc9110#section-15.6.1",
     };
 }

@@ -14,10 +14,13 @@ internal sealed partial class RequestLogging(RequestDelegate next, ILogger<Reque
     public const string EtiologyKey = "clonus.etiology";
     /// <summary>HttpContext.Items key for the urgency an endpoint concluded.</summary>
     public const string UrgencyKey = "clonus.urgency";
+    /// <summary>HttpContext.Items key for the matched endpoint (the exception handler clears the live one).</summary>
+    public const string EndpointKey = "clonus.endpoint";
 
     public async Task InvokeAsync(HttpContext context)
     {
         var started = Stopwatch.GetTimestamp();
+        context.Items[EndpointKey] = context.GetEndpoint();
         try
         {
             await next(context);
@@ -35,7 +38,8 @@ internal sealed partial class RequestLogging(RequestDelegate next, ILogger<Reque
             return;
         }
 
-        var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        var endpoint = context.GetEndpoint() ?? context.Items[EndpointKey] as Endpoint;
+        var route = (endpoint as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         var traceId = ProblemDetailsSetup.TraceId(context);
         LogRequest(logger, traceId, context.Request.Method, route, context.Response.StatusCode, elapsed,

@@ -28,11 +28,23 @@ internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
 
         var errors = result.Errors
             .GroupBy(e => JsonPath(e.PropertyName))
-            .ToDictionary(g => g.Key, g => g.Select(e => e.ErrorMessage.Replace($"'{e.PropertyName}'", "The value", StringComparison.Ordinal)).Distinct().ToArray());
+            .ToDictionary(g => g.Key, g => g.Select(e => Message(e, g.Key)).Distinct().ToArray());
         return TypedResults.ValidationProblem(errors,
             title: "The patient context is not valid",
             detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")),
             type: ProblemDetailsSetup.TypeFor(400));
+    }
+
+    /// <summary>FluentValidation's display name ("Vitals Temperature C") replaced by the JSON path.</summary>
+    private static string Message(FluentValidation.Results.ValidationFailure e, string path)
+    {
+        var message = e.ErrorMessage;
+        if (e.FormattedMessagePlaceholderValues?.TryGetValue("PropertyName", out var display) == true && display is string name && name.Length > 0)
+        {
+            message = message.Replace($"'{name}'", path, StringComparison.Ordinal);
+        }
+
+        return message;
     }
 
     /// <summary>"Medications[2].Rxcui" → "medications[2].rxcui".</summary>

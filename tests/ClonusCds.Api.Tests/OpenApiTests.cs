@@ -1,0 +1,58 @@
+using System.Net;
+
+namespace ClonusCds.Api.Tests;
+
+public sealed class OpenApiTests(ClonusApiFactory factory) : IClassFixture<ClonusApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    [Fact]
+    public async Task OpenApi_document_describes_every_route()
+    {
+        var (response, doc) = await _client.GetJson("/swagger/v1/swagger.json");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var paths = doc.GetProperty("paths");
+        foreach (var path in new[] { "/api/v1/assessments", "/api/v1/knowledge", "/api/v1/knowledge/recommendations", "/api/v1/knowledge/recommendations/{code}",
+                     "/api/v1/knowledge/sources", "/api/v1/knowledge/sources/{id}", "/api/v1/knowledge/serotonergic-agents", "/health/live", "/health/ready" })
+        {
+            Assert.True(paths.TryGetProperty(path, out _) || paths.TryGetProperty(path + "/", out _), $"missing {path}");
+        }
+    }
+
+    [Fact]
+    public async Task Assessment_operation_has_one_click_examples_and_declares_its_errors()
+    {
+        var (_, doc) = await _client.GetJson("/swagger/v1/swagger.json");
+        var paths = doc.GetProperty("paths");
+        var op = (paths.TryGetProperty("/api/v1/assessments", out var p) ? p : paths.GetProperty("/api/v1/assessments/")).GetProperty("post");
+        var examples = op.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("examples");
+        var names = examples.EnumerateObject().Select(e => e.Name).ToList();
+        Assert.Contains("01-serotonin-toxicity-severe", names);
+        Assert.Contains("02-chronic-ms-clonus", names);
+        Assert.Contains("03-infant-startle-attacks", names);
+        Assert.True(examples.GetProperty("01-serotonin-toxicity-severe").GetProperty("value").GetProperty("clonus").GetProperty("present").GetBoolean());
+        foreach (var status in new[] { "200", "400", "413", "415" })
+        {
+            Assert.True(op.GetProperty("responses").TryGetProperty(status, out _), $"missing response {status}");
+        }
+    }
+
+    [Fact]
+    public async Task Enums_appear_as_their_wire_strings_and_fields_are_described()
+    {
+        var (_, doc) = await _client.GetJson("/swagger/v1/swagger.json");
+        var schemas = doc.GetProperty("components").GetProperty("schemas");
+        var setting = schemas.GetProperty("CareSetting").GetProperty("enum").EnumerateArray().Select(e => e.GetString()).ToList();
+        Assert.Contains("emergency_department", setting);
+        var clonus = schemas.GetProperty("ClonusFinding").GetProperty("properties");
+        Assert.Contains("Required", clonus.GetProperty("present").GetProperty("description").GetString());
+    }
+
+    [Fact]
+    public async Task Swagger_ui_is_served()
+    {
+        var response = await _client.GetAsync("/swagger/index.html");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+    }
+}
