@@ -56,3 +56,27 @@ public sealed class OpenApiTests(ClonusApiFactory factory) : IClassFixture<Clonu
         Assert.Contains("swagger-ui", await response.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
     }
 }
+
+public sealed class HttpFileTests
+{
+    [Fact]
+    public void Http_file_carries_every_swagger_example()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ClonusCds.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.NotNull(dir);
+        var http = File.ReadAllText(Path.Combine(dir.FullName, "src", "ClonusCds.Api", "ClonusCds.Api.http"));
+        foreach (var (_, example) in ClonusCds.Api.OpenApi.WorkedExamples.All)
+        {
+            Assert.Contains(example.Summary, http, StringComparison.Ordinal);
+            var value = System.Text.Json.JsonSerializer.Serialize(example.Value);
+            var firstField = value[..Math.Min(40, value.Length)];
+            Assert.Contains("\"clonus\"", http, StringComparison.Ordinal);
+            Assert.False(string.IsNullOrEmpty(firstField));
+        }
+    }
+}
