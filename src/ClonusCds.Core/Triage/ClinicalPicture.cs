@@ -133,7 +133,9 @@ public sealed class ClinicalPicture
             : exam?.Agitation == false || exam?.MentalStatus is MentalStatus.Normal or MentalStatus.DecreasedConsciousness or MentalStatus.Coma ? Tri.No
             : Tri.Unknown;
         Diaphoresis = exam?.Diaphoresis == true || exam?.Skin == SkinFinding.Diaphoretic ? Tri.Yes
-            : exam?.Diaphoresis == false || exam?.Skin is not null ? Tri.No
+            // Only normal or hot-dry skin says "not sweating"; pallor and mottling come with sweating
+            // in NMS and malignant hyperthermia (Boyer 2005), and jaundice says nothing either way.
+            : exam?.Diaphoresis == false || exam?.Skin is SkinFinding.Normal or SkinFinding.HotDryFlushed ? Tri.No
             : Tri.Unknown;
         Tremor = Tri.Of(exam?.Tremor);
         Hyperreflexia = Tri.When(exam?.Reflexes, r => r == ReflexGrade.Increased);

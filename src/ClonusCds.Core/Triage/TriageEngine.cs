@@ -120,7 +120,11 @@ public sealed class TriageEngine
             }
         }
 
-        primary ??= Fallback(picture, hunter);
+        if (primary is null)
+        {
+            primary = Fallback(picture, hunter);
+            trace.Add(primary.RuleId, Tri.Yes, "No etiology rule decided: " + primary.Reason, [$"urgency={primary.Urgency.ToString().ToLowerInvariant()}"]);
+        }
         state.Primary = primary;
         builder.AtLeast(primary.Urgency);
         builder.Because(primary.Reason);

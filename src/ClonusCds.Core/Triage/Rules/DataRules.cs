@@ -160,9 +160,9 @@ internal sealed class MissingDataRule : IManagementRule
             }
         }
 
-        if (p.Context.Vitals?.TemperatureC is null && !hunter.Met.IsYes)
+        if (p.Context.Vitals?.TemperatureC is null)
         {
-            o.MissingData("vitals.temperatureC", "Core temperature is part of the toxidrome examination with a serotonergic agent on board.");
+            o.MissingData("vitals.temperatureC", "Core temperature decides cooling, the severity grade and the 41.1 °C paralysis threshold with a serotonergic agent on board.");
         }
 
         for (var i = 0; i < p.Medications.Count; i++)

@@ -130,10 +130,13 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
 /// <summary>
 /// TOX-BACLOFEN-WD. When baclofen was stopped or interrupted in the last 3 days (or on an unknown
 /// day) and there is fever (> 38 °C or rising), altered mental status or rebound rigidity/spasticity.
-/// Then baclofen withdrawal: emergency. [BACLOFEN-LABEL: abrupt withdrawal, intrathecal boxed warning]
+/// Then baclofen withdrawal: emergency with fever or altered mental status, urgent with rebound
+/// rigidity alone. [BACLOFEN-LABEL: abrupt withdrawal, Lyvispah, intrathecal boxed warning]
 /// </summary>
 internal sealed class BaclofenWithdrawalRule : IEtiologyRule
 {
+    public const double WithdrawalWindowDays = 3;
+
     public string Id => "TOX-BACLOFEN-WD";
     public string Description => "Baclofen stopped abruptly + fever/altered mental status/rebound rigidity → baclofen withdrawal";
 
@@ -143,8 +146,9 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var stopped = false;
         foreach (var m in p.Medications)
         {
-            if (m.Is(DrugRoles.Baclofen) && m.Exposure == Exposure.RecentlyStopped
-                && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= 3))
+            // Read the stop itself, not the exposure window: withdrawal follows the stop by days.
+            if (m.Is(DrugRoles.Baclofen) && m.Exposure is Exposure.RecentlyStopped or Exposure.PastStop
+                && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= WithdrawalWindowDays))
             {
                 stopped = true;
             }
@@ -154,11 +158,11 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var fever = p.TemperatureAbove38.IsYes || p.Context.Vitals?.TemperatureRising == true;
         var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         var rebound = p.Hypertonia.IsYes;
-        var fires = stopped && (fever || mental) && (fever || mental || rebound);
+        var fires = stopped && (fever || mental || rebound);
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [$"baclofenStoppedWithin3Days={stopped}", $"fever={fever}", $"alteredMentalStatus={mental}", $"reboundRigidity={rebound}"]);
         return fires
-            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, Urgency.Emergency,
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, fever || mental ? Urgency.Emergency : Urgency.Urgent,
                 "Fever or altered mental status within days of stopping baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id)
             : null;
     }
@@ -168,7 +172,9 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
 /// TOX-LITHIUM. When lithium is on board and the serum lithium is above the usual therapeutic
 /// range (> 1.2 mmol/L). Then lithium toxicity, even if the Hunter criteria fire (lithium itself
 /// causes tremor, hyperreflexia, myoclonus and clonus): emergency with confusion, decreased
-/// consciousness or level > 2.5 mmol/L, otherwise urgent. [ACCESSMED; EXTRIP-LI; brief §2 rule 1]
+/// consciousness or level > 2.5 mmol/L, otherwise urgent. When lithium is the only serotonergic
+/// agent, no level is known and there are serotonergic features: indeterminate (possible lithium
+/// toxicity) until the level is known. [ACCESSMED; EXTRIP-LI; brief §2 rule 1]
 /// </summary>
 internal sealed class LithiumToxicityRule : IEtiologyRule
 {
@@ -184,16 +190,40 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
         var lithium = p.OnBoard(DrugRoles.Lithium);
         var level = p.Context.Labs?.LithiumMmolPerL;
         var fires = lithium && level > UpperTherapeuticMmolPerL;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"lithiumOnBoard={lithium}", $"labs.lithiumMmolPerL={level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}"]);
+        // Brief §2 rule 1: lithium itself fires Hunter rule 4. When lithium is the only serotonergic
+        // agent and no level is known, the level decides before "serotonin toxicity" may be called.
+        var onlyAgent = lithium && level is null && OnlySerotonergicAgentIsLithium(p)
+            && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsYes ?? false));
+        s.Out.Trace.Add(Id, Tri.Of(fires || onlyAgent), Description,
+            [$"lithiumOnBoard={lithium}", $"labs.lithiumMmolPerL={level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}", $"lithiumOnlySerotonergicAgent={onlyAgent}"]);
+        var confused = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        if (onlyAgent)
+        {
+            return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.LithiumToxicity, confused ? Urgency.Emergency : Urgency.Urgent,
+                "Lithium is the only serotonergic agent and no serum level is given: lithium toxicity itself causes tremor, hyperreflexia and clonus, so the level must be checked before this is called serotonin toxicity.", Id);
+        }
+
         if (!fires)
         {
             return null;
         }
 
-        var severe = level > SevereMmolPerL
-            || p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var severe = level > SevereMmolPerL || confused;
         return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.LithiumToxicity, severe ? Urgency.Emergency : Urgency.Urgent,
             "The serum lithium is above the therapeutic range; lithium toxicity itself causes tremor, hyperreflexia, myoclonus and clonus, so the level explains the picture before serotonin toxicity does.", Id);
+    }
+
+    private static bool OnlySerotonergicAgentIsLithium(ClinicalPicture p)
+    {
+        foreach (var m in p.Medications)
+        {
+            if (m.OnBoard && m.Is(DrugRoles.Serotonergic) && !m.Is(DrugRoles.Lithium))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }
 

@@ -318,10 +318,13 @@ internal sealed class LithiumManagement : IManagementRule
 
         var o = s.Out;
         var p = s.Picture;
-        var level = p.Context.Labs?.LithiumMmolPerL ?? 0;
+        var known = p.Context.Labs?.LithiumMmolPerL;
+        var level = known ?? 0;
         var mental = p.Context.Exam?.MentalStatus;
         var impairedKidney = p.SevereRenalImpairment.IsYes || p.ModerateRenalImpairment.IsYes || p.Has(ConditionCategory.AcuteKidneyInjury);
-        o.Recommend(C.HoldLithiumCheckLevel, Id, $"Serum lithium {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} mmol/L is above the therapeutic range.");
+        o.Recommend(C.HoldLithiumCheckLevel, Id, known is null
+            ? "No serum lithium level: hold lithium and measure it now."
+            : $"Serum lithium {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} mmol/L is above the therapeutic range.", T.FirstLine);
         var extrip = (impairedKidney && level > 4.0) || level > 5.0
             || mental is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         if (extrip)

@@ -96,8 +96,9 @@ internal sealed class MaoiCombinationRule : IManagementRule
 
     public bool Apply(TriageState s)
     {
-        MedicationFact? maoi = null;
-        var others = 0;
+        var serotonergic = 0;
+        var maois = 0;
+        MedicationFact? antibioticOrDye = null;
         foreach (var m in s.Picture.Medications)
         {
             if (m.Exposure == Exposure.PastStop || !m.Is(DrugRoles.Serotonergic))
@@ -105,26 +106,28 @@ internal sealed class MaoiCombinationRule : IManagementRule
                 continue;
             }
 
-            if (m.Is(DrugRoles.Maoi) && maoi is null)
+            serotonergic++;
+            if (m.Is(DrugRoles.Maoi))
             {
-                maoi = m;
-            }
-            else if (!ReferenceEquals(m, maoi))
-            {
-                others++;
+                maois++;
+                if (m.Drug.SerotonergicClass is "antibiotic_maoi" or "dye_maoi")
+                {
+                    antibioticOrDye ??= m;
+                }
             }
         }
 
-        if (maoi is null || others == 0)
+        // At least one MAO inhibitor and at least one other serotonergic drug (which may be an MAOI too).
+        if (maois == 0 || serotonergic < 2)
         {
             return false;
         }
 
         s.Out.Pitfall(C.MaoiHighRiskCombination, Id, "An MAO inhibitor is listed with another serotonergic drug.");
-        if (maoi.Drug.SerotonergicClass is "antibiotic_maoi" or "dye_maoi")
+        if (antibioticOrDye is not null)
         {
-            s.Out.Pitfall(C.LinezolidMethyleneBlueAreMaois, Id, $"{Capitalize(maoi.Drug.Name)} is listed with a serotonergic drug.",
-                maoi.Drug.SerotonergicClass == "antibiotic_maoi" ? [K.LinezolidUrgentUse] : []);
+            s.Out.Pitfall(C.LinezolidMethyleneBlueAreMaois, Id, $"{Capitalize(antibioticOrDye.Drug.Name)} is listed with a serotonergic drug.",
+                antibioticOrDye.Drug.SerotonergicClass == "antibiotic_maoi" ? [K.LinezolidUrgentUse] : []);
         }
 
         s.Out.AtLeast(Urgency.Urgent);
