@@ -14,6 +14,8 @@ public static class ClonusJson
     {
         ArgumentNullException.ThrowIfNull(options);
         options.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+        // Names are matched exactly as the contract spells them ("Clonus" is an unknown property).
+        options.PropertyNameCaseInsensitive = false;
         options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
         // Integers are not enum values: "sex": 1 is a typo, not "male".
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));

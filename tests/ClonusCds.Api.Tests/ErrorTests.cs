@@ -145,3 +145,40 @@ public sealed class ErrorTests(ClonusApiFactory factory) : IClassFixture<ClonusA
         Assert.DoesNotContain("System.", text, StringComparison.Ordinal);
     }
 }
+
+public sealed class StartupRefusalTests
+{
+    [Fact]
+    public void Service_refuses_to_start_on_invalid_knowledge_base_content()
+    {
+        var dir = Directory.CreateTempSubdirectory("clonus-kb-");
+        try
+        {
+            var assembly = typeof(ClonusCds.Core.KnowledgeBase.ClinicalKnowledgeBase).Assembly;
+            foreach (var name in new[] { "manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json" })
+            {
+                using var stream = assembly.GetManifestResourceStream("ClonusCds.KnowledgeBase." + name)!;
+                using var reader = new StreamReader(stream);
+                var text = reader.ReadToEnd();
+                // One citation that resolves nowhere.
+                if (name == "recommendations.json")
+                {
+                    text = text.Replace("\"BOYER2005\"", "\"NO-SUCH-SOURCE-1999\"", StringComparison.Ordinal);
+                }
+
+                File.WriteAllText(Path.Combine(dir.FullName, name), text);
+            }
+
+            using var factory = new ClonusApiFactory().WithWebHostBuilder(b => b.UseSetting("KnowledgeBase:Directory", dir.FullName));
+            var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+            var validation = ex as ClonusCds.Core.KnowledgeBase.KnowledgeBaseValidationException
+                ?? ex.InnerException as ClonusCds.Core.KnowledgeBase.KnowledgeBaseValidationException;
+            Assert.NotNull(validation);
+            Assert.Contains(validation.Problems, p => p.Contains("NO-SUCH-SOURCE-1999", StringComparison.Ordinal));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}

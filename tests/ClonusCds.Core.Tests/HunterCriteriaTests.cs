@@ -505,7 +505,12 @@ public sealed class HunterCriteriaTests
     public void Sertraline_stopped_10_days_ago_no_longer_counts_as_exposure()
     {
         var a = Engine.Assess(SerotoninToxicity() with { Medications = [Stopped("sertraline", 10)] });
-        Assert.Null(a.SerotoninToxicity);
+        // Listed (the contract shows the block whenever an agent is on the list), but not exposure.
+        var st = a.SerotoninToxicity!;
+        Assert.Equal("stopped", Assert.Single(st.SerotonergicAgents).Status);
+        Assert.False(st.ExposureCurrent);
+        Assert.False(st.HunterCriteriaMet);
+        Assert.Empty(st.HunterRulesFired);
         Assert.NotEqual(Etiology.SerotoninToxicity, a.Etiology.Primary);
     }
 

@@ -230,9 +230,9 @@ public sealed partial class KnowledgeBaseTests
     public void Source_conflicts_reach_the_assessment()
     {
         var severe = Engine.Assess(Patients.SevereSerotoninToxicity());
-        Assert.Contains(severe.Item("cyproheptadine")!.Cautions, c => c.Code == "conflict_cyproheptadine_threshold" && c.Kind == "source_conflict" && c.Text.Length > 0);
+        Assert.Contains(severe.Item("cyproheptadine")!.Cautions, c => c.Id == "conflict_cyproheptadine_threshold" && c.Kind == "source_conflict" && c.Text.Length > 0);
         var stroke = Engine.Assess(Patients.KnownUmn(ConditionCategory.Stroke));
-        Assert.Contains(stroke.Item("baclofen_trial_with_stroke_caution")!.Cautions, c => c.Code == "conflict_baclofen_stroke");
+        Assert.Contains(stroke.Item("baclofen_trial_with_stroke_caution")!.Cautions, c => c.Id == "conflict_baclofen_stroke");
     }
 
     [Fact]

@@ -12,10 +12,20 @@ internal static class ProblemDetailsSetup
             var problem = context.ProblemDetails;
             problem.Type ??= TypeFor(problem.Status ?? 500);
             problem.Instance ??= context.HttpContext.Request.Path;
+            problem.Detail ??= DefaultDetail(problem.Status ?? 500);
             problem.Extensions["traceId"] = TraceId(context.HttpContext);
             // Problems describe the request, never a stack or exception text.
             problem.Extensions.Remove("exception");
         };
+
+    private static string DefaultDetail(int status) => status switch
+    {
+        404 => "No resource at this path. GET /swagger lists every route.",
+        405 => "This route does not accept that HTTP method. GET /swagger lists the methods of every route.",
+        413 => "The request body exceeds the size limit.",
+        415 => "Send the body as application/json.",
+        _ => "See the status code; quote the traceId when reporting a problem.",
+    };
 
     public static string TraceId(HttpContext http) =>
         Activity.Current?.TraceId.ToString() ?? http.Features.Get<IHttpActivityFeature>()?.Activity.TraceId.ToString() ?? http.TraceIdentifier;

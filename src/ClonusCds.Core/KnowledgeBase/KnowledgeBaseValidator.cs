@@ -140,6 +140,7 @@ internal static partial class KnowledgeBaseValidator
 
         var categories = new HashSet<ConditionCategory>();
         var prefixes = new Dictionary<string, ConditionCategory>(StringComparer.Ordinal);
+        var snomedCodes = new Dictionary<string, ConditionCategory>(StringComparer.Ordinal);
         foreach (var c in kb.Conditions)
         {
             var where = $"conditions[{c.Category}]";
@@ -154,6 +155,7 @@ internal static partial class KnowledgeBaseValidator
             foreach (var s in c.SnomedCodes)
             {
                 Require(DigitsPattern().IsMatch(s), $"{where}: SNOMED code '{s}' is not digits");
+                Require(snomedCodes.TryAdd(s, c.Category), $"{where}: SNOMED code '{s}' also maps to '{snomedCodes.GetValueOrDefault(s)}'");
             }
 
             CheckCitations(c.Citations, where);

@@ -107,7 +107,7 @@ public sealed record RecommendationItem
 }
 
 /// <summary>A caution attached to a recommendation.</summary>
-public sealed record CautionItem(string Code, string Kind, string Text, IReadOnlyList<string> Citations);
+public sealed record CautionItem(string Id, string Kind, string Text, IReadOnlyList<string> Citations);
 
 /// <summary>Data whose absence limits the assessment.</summary>
 public sealed record MissingDatum(string Field, string Reason);

@@ -104,7 +104,12 @@ public static class HunterCriteria
 
         var severity = Grade(p, met, out var mild);
         trace?.Add(SeverityRuleId, severity is null ? Tri.Unknown : Tri.Yes,
-            severity is null ? "Severity not decidable from the data given" : $"Severity graded {severity.Value.ToString().ToLowerInvariant()}",
+            severity switch
+            {
+                null => "Severity not decidable from the data given",
+                Severity.Mild => "Serotonergic features below the Hunter criteria (reported as mild only when a recent serotonergic change makes mild toxicity the call)",
+                _ => $"Severity graded {severity.Value.ToString().ToLowerInvariant()}",
+            },
             [$"hunterCriteriaMet={met}", $"hyperthermia(>38.5 °C or rising)={p.Hyperthermia}", $"hypertonia={p.Hypertonia}"]);
         return new HunterResult(met, fired[..nf].ToArray(), undetermined[..nu].ToArray(), severity, mild);
     }

@@ -198,7 +198,7 @@ public sealed class TriageEngine
         var count = 0;
         foreach (var m in p.Medications)
         {
-            if (m.Is(Vocabulary.DrugRoles.Serotonergic) && m.Exposure != Exposure.PastStop)
+            if (m.Is(Vocabulary.DrugRoles.Serotonergic))
             {
                 count++;
             }
@@ -208,13 +208,14 @@ public sealed class TriageEngine
         var i = 0;
         foreach (var m in p.Medications)
         {
-            if (m.Is(Vocabulary.DrugRoles.Serotonergic) && m.Exposure != Exposure.PastStop)
+            if (m.Is(Vocabulary.DrugRoles.Serotonergic))
             {
                 agents[i++] = new SerotonergicAgentMatch(m.Drug.Name, m.Drug.Rxcui, m.Drug.SerotonergicClass!, m.Drug.RiskTier!,
                     m.Exposure switch
                     {
                         Exposure.Current => "active",
                         Exposure.RecentlyStopped => "recently_stopped",
+                        Exposure.PastStop => "stopped",
                         _ => "draft",
                     },
                     m.MatchedBy switch
@@ -239,7 +240,7 @@ public sealed class TriageEngine
             for (var i = 0; i < inputs.Length; i++)
             {
                 var m = p.Medications[i];
-                inputs[i] = $"medications[{m.Index}] → {m.Drug.Name} ({string.Join("/", m.Drug.Roles)}; {m.Exposure.ToString().ToLowerInvariant()})";
+                inputs[i] = $"medications[{m.Index}] → {m.Drug.Name} (roles: {(m.Drug.Roles.Count == 0 ? "none" : string.Join("/", m.Drug.Roles))}; exposure: {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Exposure.ToString())})";
             }
 
             trace.Note("INPUT-MEDICATIONS", "Medications placed in the drug vocabulary", inputs);
@@ -250,7 +251,7 @@ public sealed class TriageEngine
             var inputs = new string[p.Categories.Length];
             for (var i = 0; i < inputs.Length; i++)
             {
-                inputs[i] = p.Categories[i].ToString();
+                inputs[i] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(p.Categories[i].ToString());
             }
 
             trace.Note("INPUT-CONDITIONS", "Conditions placed in categories", inputs);

@@ -27,8 +27,14 @@ public sealed class ConditionVocabulary
         // Longest prefix first, so S14.1 wins over a shorter, broader prefix if one is ever added.
         _icdPrefixes = list.SelectMany(c => c.Icd10cmPrefixes.Select(p => (NormalizeIcd(p), c)))
             .OrderByDescending(p => p.Item1.Length).ToArray();
-        _snomed = list.SelectMany(c => c.SnomedCodes.Select(s => (s, c)))
-            .ToDictionary(p => p.s, p => p.c, StringComparer.Ordinal);
+        _snomed = new Dictionary<string, ConditionCategoryEntry>(StringComparer.Ordinal);
+        foreach (var c in list)
+        {
+            foreach (var s in c.SnomedCodes)
+            {
+                _snomed.TryAdd(s, c); // duplicates are reported by the validator
+            }
+        }
         _keywords = list.SelectMany(c => c.Keywords.Select(k => (" " + DrugVocabulary.Normalize(k) + " ", c)))
             .OrderByDescending(k => k.Item1.Length).ToArray();
         ByCategory = list.ToDictionary(c => c.Category);
@@ -56,13 +62,15 @@ public sealed class ConditionVocabulary
         if (!string.IsNullOrWhiteSpace(condition.Code))
         {
             var code = condition.Code.Trim();
+            // Only the two systems the contract names are matched; a code from another system is
+            // placed by its display text, if at all.
             var isSnomed = condition.System == Snomed || (condition.System is null && code.All(char.IsAsciiDigit));
             if (isSnomed && _snomed.TryGetValue(code, out var snomed))
             {
                 return snomed;
             }
 
-            if (!isSnomed || condition.System is null)
+            if (!isSnomed && condition.System is null or Icd10Cm)
             {
                 var icd = NormalizeIcd(code);
                 foreach (var (prefix, entry) in _icdPrefixes)

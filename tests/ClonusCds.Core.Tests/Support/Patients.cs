@@ -278,7 +278,7 @@ internal static class Patients
     public static bool HasPitfall(this Assessment a, string code) => a.Pitfalls.Any(p => p.Code == code);
 
     public static IReadOnlyList<string> CautionsOn(this Assessment a, string code) =>
-        a.Item(code)?.Cautions.Select(c => c.Code).ToList() ?? throw new InvalidOperationException($"{code} is not in the assessment");
+        a.Item(code)?.Cautions.Select(c => c.Id).ToList() ?? throw new InvalidOperationException($"{code} is not in the assessment");
 
     /// <summary>Outcome of a rule in the trace ("fired", "not_met", "undetermined", "read"), or null if absent.</summary>
     public static string? Outcome(this Assessment a, string ruleId) => a.Trace.FirstOrDefault(t => t.Rule == ruleId)?.Outcome;

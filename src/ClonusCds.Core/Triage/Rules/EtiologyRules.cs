@@ -285,6 +285,7 @@ internal sealed class MildSerotoninToxicityRule : IEtiologyRule
         var p = s.Picture;
         if (s.Hunter is null)
         {
+            s.Out.Trace.Add(Id, Tri.No, Description, ["serotonergicAgentOnBoard=no"]);
             return null;
         }
 
@@ -480,10 +481,12 @@ internal sealed class NormalVariantRule : IEtiologyRule
         // Other UMN signs must be known absent; weakness blocks when present (its absence is asked for in missingData).
         var noUmnSigns = !Tri.Of(e?.OtherUmnSigns) & Tri.Of(e?.Weakness != true);
         var drugsClear = Tri.Of(p.MedicationsFullyKnown) & (s.Hunter is null ? Tri.Yes : !p.RecentChange(Vocabulary.DrugRoles.Serotonergic) & !s.HunterMet);
+        // The adult threshold needs a known age beyond infancy (infants have their own thresholds).
+        var beyondInfancy = Tri.When(p.AgeYears, a => a >= 1);
         var normal = Tri.Of(p.ClonusPresent) & !p.Sustained & fewBeats & symmetric & noWorrying & noUmnSigns & drugsClear
-            & Tri.Of(!p.HasUmnCondition);
+            & Tri.Of(!p.HasUmnCondition) & beyondInfancy;
         s.Out.Trace.Add(Id, normal, Description,
-            [$"sustained={p.Sustained}", $"beats≤5={fewBeats}", $"bilateral={symmetric}", $"noSpontaneousOcularOrStartle={noWorrying}", $"noOtherUmnSignsOrWeakness={noUmnSigns}", $"drugExposureKnownAndNotImplicated={drugsClear}"]);
+            [$"ageKnownAndAtLeast1={beyondInfancy}", $"sustained={p.Sustained}", $"beats≤5={fewBeats}", $"bilateral={symmetric}", $"noSpontaneousOcularOrStartle={noWorrying}", $"noOtherUmnSignsOrWeakness={noUmnSigns}", $"drugExposureKnownAndNotImplicated={drugsClear}"]);
         return normal.IsYes
             ? new EtiologyCall(Etiology.NormalVariant, null, Urgency.Routine,
                 "A few beats of unsustained, symmetric ankle clonus with an otherwise normal examination can be normal; sustained clonus is the pathological sign.", Id)

@@ -39,7 +39,9 @@ internal sealed class SerotoninToxicityManagement : IManagementRule
         var hepatic = p.Has(ConditionCategory.HepaticEncephalopathy) || p.Has(ConditionCategory.HepaticFailure);
         o.Because($"Severity: {(severity?.ToString().ToLowerInvariant() ?? "not decidable (temperature or tone unknown); managed as at least moderate")}.");
 
-        o.Recommend(C.DiscontinueSerotonergicAgents, Id, "Hunter criteria met.");
+        o.Recommend(C.DiscontinueSerotonergicAgents, Id, "Hunter criteria met.", cautions: WeakEvidenceAgents(p)
+            ? [K.HunterValidatedInOverdose, K.TriptanSetronEvidenceWeak]
+            : [K.HunterValidatedInOverdose]);
         o.Recommend(C.Benzodiazepine, Id, "Agitation, tremor and neuromuscular hyperactivity of serotonin toxicity.",
             cautions: hepatic ? [K.HepaticEncephalopathySedation] : []);
         var hot = p.FeverOrRising;
@@ -100,6 +102,20 @@ internal sealed class SerotoninToxicityManagement : IManagementRule
         }
 
         return true;
+    }
+
+    /// <summary>Only triptans or 5-HT3 antagonists are on board besides any other agents: weak evidence for serious toxicity.</summary>
+    private static bool WeakEvidenceAgents(ClinicalPicture p)
+    {
+        foreach (var m in p.Medications)
+        {
+            if (m.OnBoard && m.Drug.SerotonergicClass is "triptan" or "setron")
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     internal static bool PrecipitantIsNonPsychiatric(ClinicalPicture p)
@@ -461,6 +477,11 @@ internal sealed class SeizureMimicManagement : IManagementRule
         if (p.Child.IsYes)
         {
             o.Recommend(C.PediatricNeurologyReferral, Id, "Child with paroxysmal clonic attacks.");
+        }
+
+        if (p.Infant.IsYes)
+        {
+            o.Recommend(C.DevelopmentalNeuromotorEvaluation, Id, "Infant with encephalopathy: tone, primitive reflexes and antigravity movement.");
         }
 
         o.Pitfall(C.NoAntiepilepticWithoutEeg, Id, "Startle-induced clonic attacks are non-epileptic until shown otherwise.");
