@@ -160,7 +160,7 @@ public sealed class ManagementRuleTests
         Assert.NotNull(a.TierOf("safety_net_return_precautions"));
         Assert.NotNull(a.TierOf("reapply_hunter_after_data"));
         Assert.True(a.HasPitfall("avoid_antipyretics"));
-        Assert.Equal("not_met", a.Outcome("ST-MGMT"));
+        Assert.Null(a.Outcome("ST-MGMT")); // management rules are traced only when they fire
     }
 
     // ST-INDET-MGMT
@@ -701,7 +701,7 @@ public sealed class ManagementRuleTests
     public void Tizanidine_without_clonus_is_not_flagged_for_clonus()
     {
         var a = Engine.Assess(KnownUmn() with { Clonus = NoClonus(), Medications = [Med("tizanidine")] });
-        Assert.Equal("not_met", a.Outcome("SAFE-TIZ-CLONUS"));
+        Assert.Null(a.Outcome("SAFE-TIZ-CLONUS")); // management rules are traced only when they fire
         AssertAbsent(a, "avoid_tizanidine_for_clonus");
     }
 
@@ -773,7 +773,7 @@ public sealed class ManagementRuleTests
     public void A_serotonergic_draft_order_with_nothing_serotonergic_on_board_is_not_flagged()
     {
         var a = Engine.Assess(HunterNegative() with { Medications = [Draft("tramadol")] });
-        Assert.Equal("not_met", a.Outcome("SAFE-ST-DRAFT"));
+        Assert.Null(a.Outcome("SAFE-ST-DRAFT")); // management rules are traced only when they fire
         AssertAbsent(a, "switch_to_non_serotonergic_alternative");
     }
 
@@ -850,7 +850,7 @@ public sealed class ManagementRuleTests
     public void Lithium_without_any_neuromuscular_excitation_is_not_flagged()
     {
         var a = Engine.Assess(HunterNegative() with { Medications = [Med("lithium carbonate")] });
-        Assert.Equal("not_met", a.Outcome("SAFE-LITHIUM"));
+        Assert.Null(a.Outcome("SAFE-LITHIUM")); // management rules are traced only when they fire
         AssertAbsent(a, "check_levels_before_attributing_to_st");
     }
 
@@ -882,7 +882,7 @@ public sealed class ManagementRuleTests
     public void Baclofen_with_normal_renal_function_gets_no_renal_advice()
     {
         var a = Engine.Assess(KnownUmn() with { Medications = [Med("baclofen")] });
-        Assert.Equal("not_met", a.Outcome("SAFE-BACLOFEN-RENAL"));
+        Assert.Null(a.Outcome("SAFE-BACLOFEN-RENAL")); // management rules are traced only when they fire
         AssertAbsent(a, "baclofen_renal_dose_reduction_or_avoid", "nephrology_consult");
     }
 
@@ -908,7 +908,7 @@ public sealed class ManagementRuleTests
     public void A_proposed_baclofen_gets_no_taper_warning()
     {
         var a = Engine.Assess(FewBeats(3) with { Medications = [Draft("baclofen")] });
-        Assert.Equal("not_met", a.Outcome("SAFE-BACLOFEN-TAPER"));
+        Assert.Null(a.Outcome("SAFE-BACLOFEN-TAPER")); // management rules are traced only when they fire
         AssertAbsent(a, "baclofen_abrupt_withdrawal_risk", "taper_not_abrupt_stop");
     }
 
@@ -947,7 +947,7 @@ public sealed class ManagementRuleTests
     {
         var a = Engine.Assess(KnownUmn());
         Assert.DoesNotContain("patient.pregnant", a.MissingFields());
-        Assert.Equal("not_met", a.Outcome("SAFE-PREGNANCY"));
+        Assert.Null(a.Outcome("SAFE-PREGNANCY")); // management rules are traced only when they fire
     }
 
     // SAFE-AED-EEG
@@ -969,7 +969,7 @@ public sealed class ManagementRuleTests
         var context = KnownUmn(ConditionCategory.SpinalCordInjury).WithClonus(c => c with { Types = [ClonusType.PositionTriggered] })
             with { Medications = [Med("levetiracetam", days: 365)] };
         var a = Engine.Assess(context);
-        Assert.Equal("not_met", a.Outcome("SAFE-AED-EEG"));
+        Assert.Null(a.Outcome("SAFE-AED-EEG")); // management rules are traced only when they fire
         AssertAbsent(a, "no_antiepileptic_without_eeg");
     }
 
@@ -1004,7 +1004,7 @@ public sealed class ManagementRuleTests
     public void Confirmed_serotonin_toxicity_does_not_say_the_drug_alone_is_not_diagnostic()
     {
         var a = Engine.Assess(SerotoninToxicity());
-        Assert.Equal("not_met", a.Outcome("SAFE-ST-ALONE"));
+        Assert.Null(a.Outcome("SAFE-ST-ALONE")); // management rules are traced only when they fire
         AssertAbsent(a, "serotonergic_drug_alone_not_diagnostic");
     }
 
@@ -1040,7 +1040,7 @@ public sealed class ManagementRuleTests
     {
         var a = Engine.Assess(KnownUmn());
         Assert.Empty(a.MissingData);
-        Assert.Equal("not_met", a.Outcome("MISSING-DATA"));
+        Assert.Null(a.Outcome("MISSING-DATA")); // management rules are traced only when they fire
     }
 
     [Fact]
@@ -1232,12 +1232,16 @@ public sealed class ManagementRuleTests
     }
 
     [Fact]
-    public void Every_management_rule_is_traced_once_in_order()
+    public void Management_rules_that_fired_are_traced_once_in_engine_order()
     {
         var a = Engine.Assess(SerotoninToxicity());
         var ids = TriageEngine.ManagementRules.Select(r => r.Id).ToList();
         var traced = a.Trace.Where(t => ids.Contains(t.Rule) && t.Outcome != "read").Select(t => t.Rule).ToList();
-        Assert.Equal(ids, traced);
         Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.Equal(traced.Distinct().Count(), traced.Count);
+        Assert.Equal(ids.Where(traced.Contains), traced);
+        Assert.All(a.Trace.Where(t => ids.Contains(t.Rule)), t => Assert.Equal("fired", t.Outcome));
+        Assert.Contains("ST-MGMT", traced);
+        Assert.DoesNotContain("UMN-MGMT", traced);
     }
 }

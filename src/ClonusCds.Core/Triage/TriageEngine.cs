@@ -129,10 +129,14 @@ public sealed class TriageEngine
         builder.AtLeast(primary.Urgency);
         builder.Because(primary.Reason);
 
+        // Every etiology rule is traced (why each cause was or was not called); management rules
+        // are traced when they fire (the contract: "the rules that fired, in order").
         foreach (var rule in ManagementRules)
         {
-            var fired = rule.Apply(state);
-            trace.Add(rule.Id, Tri.Of(fired), rule.Description, []);
+            if (rule.Apply(state))
+            {
+                trace.Add(rule.Id, Tri.Yes, rule.Description, []);
+            }
         }
 
         var (groups, pitfalls, citations) = builder.Build();
