@@ -110,7 +110,7 @@ public static class HunterCriteria
                 Severity.Mild => "Serotonergic features below the Hunter criteria (reported as mild only when a recent serotonergic change makes mild toxicity the call)",
                 _ => $"Severity graded {severity.Value.ToString().ToLowerInvariant()}",
             },
-            [$"hunterCriteriaMet={met}", $"hyperthermia(>38.5 °C or rising)={p.Hyperthermia}", $"hypertonia={p.Hypertonia}"]);
+            [TraceInput.Of("hunterCriteriaMet", met), TraceInput.Of("hyperthermia(>38.5 °C or rising)", p.Hyperthermia), TraceInput.Of("hypertonia", p.Hypertonia)]);
         return new HunterResult(met, fired[..nf].ToArray(), undetermined[..nu].ToArray(), severity, mild);
     }
 
@@ -142,10 +142,10 @@ public static class HunterCriteria
 
     private static string[] HunterInputs(int rule, ClinicalPicture p) => rule switch
     {
-        1 => [$"spontaneousClonus={p.SpontaneousClonus}"],
-        2 => [$"inducibleClonus={p.InducibleClonus}", $"agitation={p.Agitation}", $"diaphoresis={p.Diaphoresis}"],
-        3 => [$"ocularClonus={p.OcularClonus}", $"agitation={p.Agitation}", $"diaphoresis={p.Diaphoresis}"],
-        4 => [$"tremor={p.Tremor}", $"hyperreflexia={p.Hyperreflexia}"],
-        _ => [$"hypertonia={p.Hypertonia}", $"temperature>38={p.TemperatureAbove38}", $"ocularClonus={p.OcularClonus}", $"inducibleClonus={p.InducibleClonus}"],
+        1 => [TraceInput.Of("spontaneousClonus", p.SpontaneousClonus)],
+        2 => [TraceInput.Of("inducibleClonus", p.InducibleClonus), TraceInput.Of("agitation", p.Agitation), TraceInput.Of("diaphoresis", p.Diaphoresis)],
+        3 => [TraceInput.Of("ocularClonus", p.OcularClonus), TraceInput.Of("agitation", p.Agitation), TraceInput.Of("diaphoresis", p.Diaphoresis)],
+        4 => [TraceInput.Of("tremor", p.Tremor), TraceInput.Of("hyperreflexia", p.Hyperreflexia)],
+        _ => [TraceInput.Of("hypertonia", p.Hypertonia), TraceInput.Of("temperature>38", p.TemperatureAbove38), TraceInput.Of("ocularClonus", p.OcularClonus), TraceInput.Of("inducibleClonus", p.InducibleClonus)],
     };
 }

@@ -29,7 +29,7 @@ internal sealed class MalignantHyperthermiaRule : IEtiologyRule
         var hot = p.FeverOrRising;
         var fires = (trigger || perioperative) && rigid && hot.IsYes;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"mhTriggerOnBoard={trigger}", $"perioperativeSetting={perioperative}", $"generalisedRigidity={rigid}", $"temperature>38OrRising={hot}"]);
+            [TraceInput.Of("mhTriggerOnBoard", trigger), TraceInput.Of("perioperativeSetting", perioperative), TraceInput.Of("generalisedRigidity", rigid), TraceInput.Of("temperature>38OrRising", hot)]);
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
                 "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine (or in theatre/recovery) points to malignant hyperthermia.", Id)
@@ -56,7 +56,7 @@ internal sealed class NeurolepticMalignantSyndromeRule : IEtiologyRule
         var reflexesNotBrisk = !p.Hyperreflexia.IsYes;
         var fires = antagonist && leadPipe && reflexesNotBrisk && !s.HunterMet.IsYes;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"dopamineAntagonistOnBoard={antagonist}", $"leadPipeRigidity={leadPipe}", $"hyperreflexia={p.Hyperreflexia}", $"hunterMet={s.HunterMet}"]);
+            [TraceInput.Of("dopamineAntagonistOnBoard", antagonist), TraceInput.Of("leadPipeRigidity", leadPipe), TraceInput.Of("hyperreflexia", p.Hyperreflexia), TraceInput.Of("hunterMet", s.HunterMet)]);
         if (!fires)
         {
             return null;
@@ -91,7 +91,7 @@ internal sealed class AnticholinergicToxicityRule : IEtiologyRule
         var fires = features >= 2 && (drug || (features == 3 && mydriasis))
             && !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes && !s.HunterMet.IsYes;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"anticholinergicFeatures={features}/3", $"anticholinergicDrugOnBoard={drug}", $"mydriasis={mydriasis}", $"diaphoresis={p.Diaphoresis}", $"hyperreflexia={p.Hyperreflexia}"]);
+            [$"anticholinergicFeatures={features}/3", TraceInput.Of("anticholinergicDrugOnBoard", drug), TraceInput.Of("mydriasis", mydriasis), TraceInput.Of("diaphoresis", p.Diaphoresis), TraceInput.Of("hyperreflexia", p.Hyperreflexia)]);
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
                 "Hot, dry, flushed skin with dry mucosa and reduced bowel sounds, without sweating or hyperreflexia, is the anticholinergic toxidrome.", Id)
@@ -119,7 +119,7 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
             || e?.Tone == ToneGrade.Decreased || p.Context.Vitals?.HeartRateBpm < 60;
         var fires = baclofen && renal.IsYes && neuro;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"baclofenOnBoard={baclofen}", $"eGFR<30OrDialysis={renal}", $"encephalopathyHypotoniaOrBradycardia={neuro}"]);
+            [TraceInput.Of("baclofenOnBoard", baclofen), TraceInput.Of("eGFR<30OrDialysis", renal), TraceInput.Of("encephalopathyHypotoniaOrBradycardia", neuro)]);
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenToxicity, Urgency.Emergency,
                 "Baclofen is excreted unchanged by the kidneys; with eGFR below 30 or dialysis it accumulates and causes encephalopathy, hypotonia and bradycardia.", Id)
@@ -160,7 +160,7 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var rebound = p.Hypertonia.IsYes;
         var fires = stopped && (fever || mental || rebound);
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"baclofenStoppedWithin3Days={stopped}", $"fever={fever}", $"alteredMentalStatus={mental}", $"reboundRigidity={rebound}"]);
+            [TraceInput.Of("baclofenStoppedWithin3Days", stopped), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("reboundRigidity", rebound)]);
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, fever || mental ? Urgency.Emergency : Urgency.Urgent,
                 "Fever or altered mental status within days of stopping baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id)
@@ -195,7 +195,7 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
         var onlyAgent = lithium && level is null && OnlySerotonergicAgentIsLithium(p)
             && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsYes ?? false));
         s.Out.Trace.Add(Id, Tri.Of(fires || onlyAgent), Description,
-            [$"lithiumOnBoard={lithium}", $"labs.lithiumMmolPerL={level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"}", $"lithiumOnlySerotonergicAgent={onlyAgent}"]);
+            [TraceInput.Of("lithiumOnBoard", lithium), TraceInput.Of("labs.lithiumMmolPerL", level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"), TraceInput.Of("lithiumOnlySerotonergicAgent", onlyAgent)]);
         var confused = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         if (onlyAgent)
         {
@@ -239,7 +239,7 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
     public EtiologyCall? Evaluate(TriageState s)
     {
         var fires = s.HunterMet.IsYes;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hunterCriteriaMet={s.HunterMet}", $"rulesFired={string.Join(",", s.Hunter?.Fired ?? [])}"]);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? []))]);
         return fires
             ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
                 $"A serotonergic agent is on board and Hunter rule(s) {string.Join(", ", s.Hunter!.Fired)} are met (Dunkley 2003: sensitivity 84%, specificity 97%).", Id)
@@ -261,7 +261,7 @@ internal sealed class MaskedSerotoninToxicityRule : IEtiologyRule
     {
         var p = s.Picture;
         var fires = s.Hunter is not null && !s.HunterMet.IsYes && p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hunterCriteriaMet={s.HunterMet}", $"hypertonia={p.Hypertonia}", $"hyperthermia={p.Hyperthermia}"]);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("hypertonia", p.Hypertonia), TraceInput.Of("hyperthermia", p.Hyperthermia)]);
         return fires
             ? new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.PossibleMaskedSerotoninToxicity, Urgency.Emergency,
                 "A rigid, hyperthermic patient on a serotonergic drug must not be cleared because clonus or hyperreflexia is absent: rising tone can mask them in severe serotonin toxicity.", Id)
@@ -293,7 +293,7 @@ internal sealed class MildSerotoninToxicityRule : IEtiologyRule
         var chronicLesion = p.HasUmnCondition && p.Context.Clonus?.Onset == ClonusOnset.Chronic;
         var fires = s.HunterMet.IsNo && s.Hunter.MildFeatures.IsYes && recent.IsYes && !chronicLesion;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"hunterCriteriaMet={s.HunterMet}", $"serotonergicFeatures={s.Hunter.MildFeatures}", $"recentSerotonergicChange={recent}", $"chronicUmnClonus={chronicLesion}"]);
+            [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("serotonergicFeatures", s.Hunter.MildFeatures), TraceInput.Of("recentSerotonergicChange", recent), TraceInput.Of("chronicUmnClonus", chronicLesion)]);
         return fires
             ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Urgent,
                 "Serotonergic features that do not meet the Hunter criteria, after a recent start or dose increase, fit mild serotonin toxicity.", Id)
@@ -317,13 +317,13 @@ internal sealed class SerotoninToxicityUndeterminedRule : IEtiologyRule
         var p = s.Picture;
         if (s.Hunter is null || !s.HunterMet.IsUnknown)
         {
-            s.Out.Trace.Add(Id, Tri.No, Description, [$"hunterCriteriaMet={s.HunterMet}"]);
+            s.Out.Trace.Add(Id, Tri.No, Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet)]);
             return null;
         }
 
         var chronicAndUnchanged = p.Context.Clonus?.Onset == ClonusOnset.Chronic && p.RecentChange(DrugRoles.Serotonergic).IsNo;
         s.Out.Trace.Add(Id, Tri.Of(!chronicAndUnchanged), Description,
-            [$"hunterCriteriaMet={s.HunterMet}", $"undeterminedRules={string.Join(",", s.Hunter.Undetermined)}", $"chronicClonusWithUnchangedDrugs={chronicAndUnchanged}"]);
+            [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("undeterminedRules", string.Join(",", s.Hunter.Undetermined)), TraceInput.Of("chronicClonusWithUnchangedDrugs", chronicAndUnchanged)]);
         if (chronicAndUnchanged)
         {
             return null;
@@ -355,7 +355,7 @@ internal sealed class SeizureMimicRule : IEtiologyRule
         var eeg = p.Context.Eeg?.Result;
         var fires = startle && (child || encephalopathy) && eeg != EegResult.Epileptiform;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"startleInduced={p.StartleInduced}", $"child={p.Child}", $"encephalopathyOrBrainInjury={encephalopathy}", $"eeg.result={Name(eeg)}"]);
+            [TraceInput.Of("startleInduced", p.StartleInduced), TraceInput.Of("child", p.Child), TraceInput.Of("encephalopathyOrBrainInjury", encephalopathy), TraceInput.Of("eeg.result", Name(eeg))]);
         if (startle && eeg == EegResult.Epileptiform)
         {
             return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.EpilepticSeizures, Urgency.Urgent,
@@ -390,7 +390,7 @@ internal sealed class HepaticEncephalopathyRule : IEtiologyRule
         var e = p.Context.Exam;
         var signs = e?.Asterixis == true && (e.Skin == SkinFinding.Jaundiced || p.Context.Labs?.AmmoniaUmolPerL > AmmoniaUpperNormalUmolPerL);
         var fires = p.ClonusPresent && (recorded || signs);
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [$"hepaticConditionRecorded={recorded}", $"asterixisWithJaundiceOrHighAmmonia={signs}"]);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hepaticConditionRecorded", recorded), TraceInput.Of("asterixisWithJaundiceOrHighAmmonia", signs)]);
         return fires
             ? new EtiologyCall(Etiology.Metabolic, EtiologySubtype.HepaticEncephalopathy,
                 e?.MentalStatus == MentalStatus.Coma ? Urgency.Emergency : Urgency.Urgent,
@@ -419,7 +419,7 @@ internal sealed class InfantClonusRule : IEtiologyRule
         var p = s.Picture;
         if (!p.ClonusPresent || !p.Infant.IsYes)
         {
-            s.Out.Trace.Add(Id, Tri.No, Description, [$"infant={p.Infant}", $"clonusPresent={p.ClonusPresent}"]);
+            s.Out.Trace.Add(Id, Tri.No, Description, [TraceInput.Of("infant", p.Infant), TraceInput.Of("clonusPresent", p.ClonusPresent)]);
             return null;
         }
 
@@ -432,7 +432,7 @@ internal sealed class InfantClonusRule : IEtiologyRule
         var asymmetric = Tri.When(c.Laterality, l => l == Laterality.Unilateral);
         var abnormal = manyBeats | persisting | p.Sustained | toneAbnormal | concern | asymmetric;
         s.Out.Trace.Add(Id, abnormal, Description,
-            [$"beats>10={manyBeats}", $"age≥8months={persisting}", $"sustained={p.Sustained}", $"toneAbnormal={toneAbnormal}", $"developmentalConcernOrUmnSigns={concern}", $"unilateral={asymmetric}"]);
+            [TraceInput.Of("beats>10", manyBeats), TraceInput.Of("age≥8months", persisting), TraceInput.Of("sustained", p.Sustained), TraceInput.Of("toneAbnormal", toneAbnormal), TraceInput.Of("developmentalConcernOrUmnSigns", concern), TraceInput.Of("unilateral", asymmetric)]);
 
         if (abnormal.IsNo)
         {
@@ -486,7 +486,7 @@ internal sealed class NormalVariantRule : IEtiologyRule
         var normal = Tri.Of(p.ClonusPresent) & !p.Sustained & fewBeats & symmetric & noWorrying & noUmnSigns & drugsClear
             & Tri.Of(!p.HasUmnCondition) & beyondInfancy;
         s.Out.Trace.Add(Id, normal, Description,
-            [$"ageKnownAndAtLeast1={beyondInfancy}", $"sustained={p.Sustained}", $"beats≤5={fewBeats}", $"bilateral={symmetric}", $"noSpontaneousOcularOrStartle={noWorrying}", $"noOtherUmnSignsOrWeakness={noUmnSigns}", $"drugExposureKnownAndNotImplicated={drugsClear}"]);
+            [TraceInput.Of("ageKnownAndAtLeast1", beyondInfancy), TraceInput.Of("sustained", p.Sustained), TraceInput.Of("beats≤5", fewBeats), TraceInput.Of("bilateral", symmetric), TraceInput.Of("noSpontaneousOcularOrStartle", noWorrying), TraceInput.Of("noOtherUmnSignsOrWeakness", noUmnSigns), TraceInput.Of("drugExposureKnownAndNotImplicated", drugsClear)]);
         return normal.IsYes
             ? new EtiologyCall(Etiology.NormalVariant, null, Urgency.Routine,
                 "A few beats of unsustained, symmetric ankle clonus with an otherwise normal examination can be normal; sustained clonus is the pathological sign.", Id)
@@ -512,7 +512,7 @@ internal sealed class KnownUmnLesionRule : IEtiologyRule
         var exposureBlocks = !p.MedicationsFullyKnown && onset != ClonusOnset.Chronic;
         var fires = p.ClonusPresent && p.HasUmnCondition && !exposureBlocks;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"umnConditionRecorded={p.HasUmnCondition}", $"clonus.onset={onset?.ToString() ?? "unknown"}", $"drugExposureFullyKnown={p.MedicationsFullyKnown}"]);
+            [TraceInput.Of("umnConditionRecorded", p.HasUmnCondition), TraceInput.Of("clonus.onset", onset?.ToString() ?? "unknown"), TraceInput.Of("drugExposureFullyKnown", p.MedicationsFullyKnown)]);
         if (!fires)
         {
             return null;
@@ -546,7 +546,7 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
         var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic;
         var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"sustainedOrUmnSigns={pathological}", $"drugCauseExcludedOrChronic={drugExcluded}", $"umnConditionRecorded={p.HasUmnCondition}"]);
+            [TraceInput.Of("sustainedOrUmnSigns", pathological), TraceInput.Of("drugCauseExcludedOrChronic", drugExcluded), TraceInput.Of("umnConditionRecorded", p.HasUmnCondition)]);
         return fires
             ? new EtiologyCall(Etiology.UmnLesion, EtiologySubtype.NewUndiagnosedUmnLesion, Urgency.Urgent,
                 "Sustained or asymmetric clonus (or clonus with other UMN signs) is pathological; with no known lesion and no drug explanation it needs structural work-up.", Id)
