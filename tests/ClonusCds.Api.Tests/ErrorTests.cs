@@ -107,7 +107,7 @@ public sealed class ErrorTests(ClonusApiFactory factory) : IClassFixture<ClonusA
     }
 
     [Fact]
-    public async Task Control_characters_in_strings_are_rejected_or_accepted_never_500()
+    public async Task Raw_control_characters_in_strings_are_400_never_500()
     {
         var (response, body) = await _client.PostJson(Http.Assessments, "{\"clonus\":{\"present\":true},\"medications\":[{\"name\":\"a\u0001b\"}]}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
