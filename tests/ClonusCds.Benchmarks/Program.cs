@@ -9,10 +9,12 @@ namespace ClonusCds.Benchmarks;
 /// <summary>
 /// Entry point. Default: BenchmarkDotNet's switcher (pass <c>--filter '*'</c> to run everything).
 /// <c>--smoke</c>: run each benchmark context once through the engine and print the outcome.
+/// <c>--loop [context] [seconds]</c>: assess one context in a tight loop, for a profiler to attach
+/// to (docs/performance.md shows a <c>perf</c> recipe).
 /// </summary>
 public static class Program
 {
-    /// <summary>Runs the smoke check or the benchmarks.</summary>
+    /// <summary>Runs the smoke check, the profiling loop or the benchmarks; non-zero on failure.</summary>
     public static int Main(string[] args)
     {
         if (args.Contains("--smoke", StringComparer.Ordinal))
@@ -20,8 +22,14 @@ public static class Program
             return Smoke.Run(Console.Out);
         }
 
-        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
-        return 0;
+        if (args.Length > 0 && args[0] == "--loop")
+        {
+            return ProfileLoop.Run(args.AsSpan(1), Console.Out);
+        }
+
+        var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());
+        // Non-zero when a benchmark failed to build or run, so a script notices.
+        return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;
     }
 }
 
@@ -91,5 +99,50 @@ public static class Smoke
         output.WriteLine($"{"EndToEndJson",-28} response bytes={json.Length}");
         output.WriteLine(failures == 0 ? "smoke: ok" : $"smoke: {failures} context(s) took an unintended path");
         return failures == 0 ? 0 : 1;
+    }
+}
+
+/// <summary>Assesses one context in a loop for a fixed time: a steady target for a sampling profiler.</summary>
+public static class ProfileLoop
+{
+    /// <summary>Arguments: context name (default SevereSerotoninToxicity), seconds (default 10).</summary>
+    public static int Run(ReadOnlySpan<string> args, TextWriter output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var name = args.Length > 0 ? args[0] : nameof(EngineBenchmarks.SevereSerotoninToxicity);
+        var seconds = args.Length > 1 ? double.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10;
+        var bench = new EngineBenchmarks();
+        bench.Setup();
+        var context = bench.Cases().FirstOrDefault(c => c.Name == name).Context;
+        if (context is null)
+        {
+            output.WriteLine($"unknown context '{name}'; one of: {string.Join(", ", bench.Cases().Select(c => c.Name))}");
+            return 2;
+        }
+
+        // Warm up past tiered compilation before measuring.
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed.TotalSeconds < 2)
+        {
+            bench.Engine.Assess(context);
+        }
+
+        long operations = 0;
+        var allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
+        clock.Restart();
+        while (clock.Elapsed.TotalSeconds < seconds)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                bench.Engine.Assess(context);
+            }
+
+            operations += 1000;
+        }
+
+        var elapsed = clock.Elapsed;
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+        output.WriteLine($"{name}: {operations} assessments, {elapsed.TotalMicroseconds / operations:F2} µs/op, {allocated / operations} B/op");
+        return 0;
     }
 }

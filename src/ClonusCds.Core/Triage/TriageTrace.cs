@@ -36,9 +36,34 @@ public static class TraceInput
     /// <summary>"name=true|false".</summary>
     public static string Of(string name, bool value) => Slots(name)[value ? 3 : 4];
 
-    /// <summary>"name=value" for a short categorical value ("unknown" when null).</summary>
-    public static string Of(string name, string? value) =>
-        ByValue.GetOrAdd((name, value ?? "unknown"), static k => $"{k.Name}={k.Value}");
+    /// <summary>Most categorical name/value pairs kept; beyond this, strings are built per call.</summary>
+    public const int MaxCachedValues = 1024;
+
+    /// <summary>
+    /// "name=value" for a categorical value from a small fixed set (an enum name, a list of Hunter
+    /// rule numbers); "unknown" when null. Never pass request data here: use the numeric overload.
+    /// The cache is capped, so even a misuse cannot grow memory without bound.
+    /// </summary>
+    public static string Of(string name, string? value)
+    {
+        var key = (name, value ?? "unknown");
+        if (ByValue.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var built = $"{key.name}={key.Item2}";
+        if (ByValue.Count < MaxCachedValues)
+        {
+            ByValue.TryAdd(key, built);
+        }
+
+        return built;
+    }
+
+    /// <summary>"name=value" for a measured number from the request: built per call, never cached.</summary>
+    public static string Of(string name, double? value) =>
+        value is { } v ? $"{name}={v.ToString(System.Globalization.CultureInfo.InvariantCulture)}" : Slots(name)[2];
 
     private static string[] Slots(string name) =>
         ByName.TryGetValue(name, out var slots) ? slots

@@ -195,7 +195,7 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
         var onlyAgent = lithium && level is null && OnlySerotonergicAgentIsLithium(p)
             && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsYes ?? false));
         s.Out.Trace.Add(Id, Tri.Of(fires || onlyAgent), Description,
-            [TraceInput.Of("lithiumOnBoard", lithium), TraceInput.Of("labs.lithiumMmolPerL", level?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown"), TraceInput.Of("lithiumOnlySerotonergicAgent", onlyAgent)]);
+            [TraceInput.Of("lithiumOnBoard", lithium), TraceInput.Of("labs.lithiumMmolPerL", level), TraceInput.Of("lithiumOnlySerotonergicAgent", onlyAgent)]);
         var confused = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         if (onlyAgent)
         {
