@@ -245,6 +245,37 @@ public sealed class EtiologyRuleTests
     }
 
     [Fact]
+    public void Lithium_as_the_only_serotonergic_agent_with_no_level_waits_for_the_level_before_serotonin_toxicity()
+    {
+        // Tremor + hyperreflexia fire Hunter rule 4, but lithium itself causes them (brief §2 rule 1).
+        var a = Engine.Assess(LithiumToxicity(null) with { Medications = [Med("lithium carbonate", "42351")] });
+        AssertCall(a, Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.LithiumToxicity, Urgency.Urgent, "TOX-LITHIUM");
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity);
+        var codes = a.AllCodes();
+        Assert.Contains("hold_lithium_check_level", codes);
+        Assert.Contains("check_levels_before_attributing_to_st", codes);
+        Assert.DoesNotContain("cyproheptadine", codes);
+        Assert.Contains(a.MissingData, m => m.Field == "labs.lithiumMmolPerL");
+    }
+
+    [Fact]
+    public void Lithium_with_no_level_but_another_serotonergic_agent_stays_a_hunter_call()
+    {
+        var a = Engine.Assess(LithiumToxicity(null));
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.Contains("check_levels_before_attributing_to_st", a.AllCodes());
+        Assert.Contains(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.LithiumToxicity);
+    }
+
+    [Fact]
+    public void Lithium_alone_with_a_therapeutic_level_lets_hunter_decide()
+    {
+        var a = Engine.Assess(LithiumToxicity(0.8) with { Medications = [Med("lithium carbonate", "42351")] });
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.NotEqual(EtiologySubtype.LithiumToxicity, a.Etiology.Subtype);
+    }
+
+    [Fact]
     public void A_lithium_level_without_lithium_on_board_is_not_lithium_toxicity()
     {
         var a = Engine.Assess(LithiumToxicity(2.8) with { Medications = [Med("sertraline", "36437")] });

@@ -244,9 +244,6 @@ public sealed class ClinicalPicture
     /// <summary>Any medication with the role, on board (current or recently stopped).</summary>
     public bool OnBoard(string role) => First(role, onBoardOnly: true) is not null;
 
-    /// <summary>Any medication with the role, in any status including draft.</summary>
-    public bool Listed(string role) => First(role, onBoardOnly: false) is not null;
-
     /// <summary>First medication with the role.</summary>
     public MedicationFact? First(string role, bool onBoardOnly = true)
     {

@@ -846,14 +846,9 @@ internal readonly struct TreatmentHistory
     {
         foreach (var t in _trials)
         {
+            // The code or generic name, or a brand/product name (Lioresal, Botox, Dysport...).
             if (t.Treatment is not null && t.Response is { } r && test(r)
-                && t.Treatment.Contains(treatment, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-
-            // Brand names and toxin product names count too (Lioresal, Botox, Dysport...).
-            if (t.Treatment is not null && t.Response is { } r2 && test(r2) && Synonym(treatment, t.Treatment))
+                && (t.Treatment.Contains(treatment, StringComparison.OrdinalIgnoreCase) || Synonym(treatment, t.Treatment)))
             {
                 return true;
             }
