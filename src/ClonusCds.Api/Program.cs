@@ -1,4 +1,5 @@
 using ClonusCds.Api.Assessments;
+using ClonusCds.Api.CdsHooks;
 using ClonusCds.Api.Health;
 using ClonusCds.Api.Infrastructure;
 using ClonusCds.Api.Knowledge;
@@ -50,6 +51,8 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 builder.Services.AddProblemDetails(ProblemDetailsSetup.Customize);
 builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<KnowledgeBaseHealthCheck>("knowledge-base", tags: ["ready"]);
+builder.Services.Configure<CdsHooksOptions>(builder.Configuration.GetSection(CdsHooksOptions.Section));
+builder.Services.AddSingleton<CdsHookHandler>();
 builder.Services.AddClonusSwagger();
 
 var app = builder.Build();
@@ -64,6 +67,7 @@ app.UseClonusSwagger();
 app.MapAssessments();
 app.MapKnowledge();
 app.MapHealth();
+app.MapCdsHooks();
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
 
 app.Run();

@@ -1,0 +1,43 @@
+namespace ClonusCds.Api.CdsHooks;
+
+/// <summary>CDS Hooks settings (configuration section "CdsHooks"). See docs/cds-hooks.md.</summary>
+public sealed class CdsHooksOptions
+{
+    /// <summary>Configuration section.</summary>
+    public const string Section = "CdsHooks";
+
+    /// <summary>
+    /// The public base URL clients call (e.g. https://cds.example.org), without a trailing slash. JWT
+    /// <c>aud</c> must equal this plus the endpoint path; card source URLs are built from it. When
+    /// empty, the request's own scheme and host are used (Development only: JWT trust requires it).
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+
+    /// <summary>Fetching missing prefetch from the client's FHIR server.</summary>
+    public FhirFetchOptions Fhir { get; set; } = new();
+
+    /// <summary>How old an observation may be, relative to the newest observation in the record, and still describe this episode.</summary>
+    public double EpisodeWindowHours { get; set; } = 72;
+
+    /// <summary>Findings older than this (relative to now) are flagged as stale on the card.</summary>
+    public double StaleAfterHours { get; set; } = 72;
+}
+
+/// <summary>Settings for the FHIR fetch path.</summary>
+public sealed class FhirFetchOptions
+{
+    /// <summary>Timeout for each FHIR request.</summary>
+    public double TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>Most searchset pages followed per prefetch key.</summary>
+    public int MaxPages { get; set; } = 10;
+
+    /// <summary>
+    /// fhirServer base URLs the service may call (prefix match). Empty: any https server; also any
+    /// http server when <see cref="AllowHttp"/> is set.
+    /// </summary>
+    public List<string> AllowedServers { get; set; } = [];
+
+    /// <summary>Allow plain-http FHIR servers (local tries and tests only; the spec requires https for production data).</summary>
+    public bool AllowHttp { get; set; }
+}
