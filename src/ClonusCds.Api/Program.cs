@@ -1,5 +1,7 @@
 using ClonusCds.Api.Assessments;
 using ClonusCds.Api.CdsHooks;
+using ClonusCds.Api.CdsHooks.Feedback;
+using ClonusCds.Api.CdsHooks.Trust;
 using ClonusCds.Api.Health;
 using ClonusCds.Api.Infrastructure;
 using ClonusCds.Api.Knowledge;
@@ -53,6 +55,8 @@ builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<KnowledgeBaseHealthCheck>("knowledge-base", tags: ["ready"]);
 builder.Services.Configure<CdsHooksOptions>(builder.Configuration.GetSection(CdsHooksOptions.Section));
 builder.Services.AddSingleton<CdsHookHandler>();
+builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
+builder.Services.AddCdsFeedback(builder.Configuration);
 builder.Services.AddClonusSwagger();
 
 var app = builder.Build();
@@ -61,6 +65,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestLogging>();
 app.UseMiddleware<RequestBodyLimit>();
+app.UseCors();
 
 app.UseClonusSwagger();
 

@@ -6,14 +6,41 @@ using Microsoft.Extensions.Logging;
 namespace ClonusCds.Api.Tests;
 
 /// <summary>The service in memory, with every log event captured for PHI checks.</summary>
-public sealed class ClonusApiFactory : WebApplicationFactory<Program>
+public class ClonusApiFactory : WebApplicationFactory<Program>
 {
     public LogCapture Logs { get; } = new();
+
+    /// <summary>A feedback database of its own, deleted with the factory.</summary>
+    public string FeedbackDatabasePath { get; } = Path.Combine(Path.GetTempPath(), $"clonus-feedback-{Guid.NewGuid():N}.db");
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // CDS Hooks JWT trust is tested with its own settings (CdsHooks/Trust tests); elsewhere calls
+        // are unauthenticated, and the fake FHIR server on loopback speaks plain http.
+        builder.UseSetting("CdsHooks:Trust:RequireJwt", "false");
+        builder.UseSetting("CdsHooks:Fhir:AllowHttp", "true");
+        builder.UseSetting("CdsHooks:Feedback:DatabasePath", FeedbackDatabasePath);
+        Configure(builder);
+    }
+
+    /// <summary>Extra settings for derived factories.</summary>
+    protected virtual void Configure(IWebHostBuilder builder)
+    {
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            foreach (var file in new[] { FeedbackDatabasePath, FeedbackDatabasePath + "-wal", FeedbackDatabasePath + "-shm" })
+            {
+                try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            }
+        }
     }
 }
 

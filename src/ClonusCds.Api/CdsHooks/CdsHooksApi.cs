@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ClonusCds.Api.CdsHooks.Feedback;
+using ClonusCds.Api.CdsHooks.Trust;
 
 namespace ClonusCds.Api.CdsHooks;
 
@@ -14,7 +16,7 @@ public static class CdsHooksApi
     /// <summary>Maps the CDS Hooks endpoints.</summary>
     public static IEndpointRouteBuilder MapCdsHooks(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup(Prefix).WithTags("CDS Hooks");
+        var group = app.MapGroup(Prefix).WithTags("CDS Hooks").RequireCors(CdsCors.Policy);
 
         group.MapGet("", () => TypedResults.Json(Discovery(), CdsJson.Options))
             .WithName("CdsDiscovery")
@@ -23,8 +25,10 @@ public static class CdsHooksApi
         group.MapPost("/{id}", (string id, HttpContext http, CdsHookHandler handler, CancellationToken ct) => handler.HandleAsync(id, http, ct))
             .WithName("CdsServiceCall")
             .WithSummary("Calls a CDS Service (patient-view, order-select, order-sign). Returns cards.")
-            .Accepts<JsonElement>("application/json");
+            .Accepts<JsonElement>("application/json")
+            .AddEndpointFilter<CdsJwtFilter>();
 
+        group.MapCdsFeedback();
         return app;
     }
 
