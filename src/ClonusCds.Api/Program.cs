@@ -46,7 +46,7 @@ builder.Services.Configure<RequestLimitsOptions>(builder.Configuration.GetSectio
 builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {
     var limits = context.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
-    kestrel.Limits.MaxRequestBodySize = limits.MaxRequestBodyBytes;
+    kestrel.Limits.MaxRequestBodySize = limits.Largest;
     kestrel.AddServerHeader = false;
 });
 
@@ -55,6 +55,9 @@ builder.Services.AddExceptionHandler<ProblemDetailsExceptionHandler>();
 builder.Services.AddHealthChecks().AddCheck<KnowledgeBaseHealthCheck>("knowledge-base", tags: ["ready"]);
 builder.Services.Configure<CdsHooksOptions>(builder.Configuration.GetSection(CdsHooksOptions.Section));
 builder.Services.AddSingleton<CdsHookHandler>();
+builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper>();
+builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirFetcher>();
+builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Cards.CardBuilder>();
 builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
 builder.Services.AddCdsFeedback(builder.Configuration);
 builder.Services.AddClonusSwagger();

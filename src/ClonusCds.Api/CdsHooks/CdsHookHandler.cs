@@ -1,16 +1,323 @@
+using System.Text.Json;
+using ClonusCds.Api.CdsHooks.Cards;
+using ClonusCds.Api.CdsHooks.Fhir;
+using ClonusCds.Api.Infrastructure;
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Triage;
+using ClonusCds.Core.Vocabulary;
+using Microsoft.Extensions.Options;
+
 namespace ClonusCds.Api.CdsHooks;
 
-/// <summary>Handles one CDS Service call.</summary>
-internal sealed class CdsHookHandler(TimeProvider time)
+/// <summary>
+/// One CDS Service call: read the request, gather the FHIR data (prefetch, else the client's FHIR
+/// server, else 412), map it to a patient context, run the triage engine, and turn the result into
+/// cards. CDS Hooks is an adapter here: every clinical decision is the engine's.
+/// </summary>
+internal sealed partial class CdsHookHandler(
+    TriageEngine engine,
+    FhirPatientMapper mapper,
+    FhirFetcher fetcher,
+    CardBuilder cards,
+    IOptions<CdsHooksOptions> options,
+    ILogger<CdsHookHandler> logger)
 {
-    public Task<IResult> HandleAsync(string id, HttpContext http, CancellationToken ct)
+    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64, AllowDuplicateProperties = false };
+
+    private readonly CdsHooksOptions _options = options.Value;
+    private readonly ClinicalKnowledgeBase _kb = engine.KnowledgeBase;
+
+    public async Task<IResult> HandleAsync(string id, HttpContext http, CancellationToken ct)
     {
-        _ = http;
-        _ = ct;
-        _ = time.GetUtcNow();
-        IResult result = CdsServiceCatalog.Exists(id)
-            ? TypedResults.Json(new { cards = Array.Empty<object>() }, CdsJson.Options)
-            : TypedResults.NotFound();
-        return Task.FromResult(result);
+        if (!CdsServiceCatalog.Exists(id))
+        {
+            return TypedResults.Problem(statusCode: 404, title: "Unknown CDS Service",
+                detail: $"No CDS Service with that id. GET {CdsHooksApi.Prefix} lists the services.");
+        }
+
+        if (http.Request.ContentType is not { } contentType || !IsJson(contentType))
+        {
+            return TypedResults.Problem(statusCode: 415, title: "Unsupported media type", detail: "Send the CDS Hooks request as application/json.");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, DocumentOptions, ct);
+        }
+        catch (JsonException ex)
+        {
+            var (field, message) = JsonErrorDescriber.Describe(ex, typeof(JsonElement));
+            return Invalid(new Dictionary<string, string[]> { [string.IsNullOrEmpty(field) ? "$" : field] = [message] });
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TypedResults.Problem(statusCode: 413, title: "Request body too large");
+        }
+
+        using (document)
+        {
+            var errors = new Dictionary<string, string[]>();
+            var hookHint = CdsServiceCatalog.HooksOf(id).Count() == 1 ? CdsServiceCatalog.HooksOf(id).First() : null;
+            var request = CdsRequest.Parse(document.RootElement, hookHint, errors);
+            if (request is null)
+            {
+                return Invalid(errors);
+            }
+
+            var service = CdsServiceCatalog.Find(id, request.Hook);
+            if (service is null)
+            {
+                return Invalid(new Dictionary<string, string[]>
+                {
+                    ["hook"] = [$"Service {id} does not serve hook \"{request.Hook}\"; it serves: {string.Join(", ", CdsServiceCatalog.HooksOf(id))}."],
+                });
+            }
+
+            var (input, missing, prefetchErrors) = await GatherAsync(service, request, ct);
+            if (prefetchErrors.Count > 0)
+            {
+                return Invalid(prefetchErrors);
+            }
+
+            if (missing is not null)
+            {
+                LogPreconditionFailed(logger, id, request.Hook, missing.Reason);
+                return TypedResults.Problem(statusCode: 412, title: "Required FHIR data unavailable", detail: missing.Reason,
+                    type: "https://tools.ietf.org/html/rfc9110#section-15.5.13",
+                    extensions: new Dictionary<string, object?> { ["missingPrefetch"] = missing.Keys });
+            }
+
+            var record = mapper.Map(input!, TimeSpan.FromHours(_options.EpisodeWindowHours));
+            var baseUrl = BaseUrl(http);
+            var (result, assessment) = request.Hook == CdsServiceCatalog.PatientView
+                ? PatientView(record, baseUrl)
+                : Orders(record, baseUrl);
+
+            http.Items[RequestLogging.EtiologyKey] = CardBuilder.Lower(assessment.Etiology.Primary);
+            http.Items[RequestLogging.UrgencyKey] = CardBuilder.Lower(assessment.Urgency);
+            http.Response.Headers.CacheControl = "no-store";
+            if (logger.IsEnabled(LogLevel.Information))
+            {
+                var indicators = string.Join(",", result.Cards.Select(c => c.Indicator));
+                LogAnswered(logger, id, request.Hook, result.Cards.Count, indicators, input!.Fetched, record.Drafts.Count);
+            }
+
+            return TypedResults.Json(result, CdsJson.Options);
+        }
     }
+
+    // ---------------------------------------------------------------- hooks
+
+    private (CdsResponse, Assessment) PatientView(MappedRecord record, string baseUrl)
+    {
+        var assessment = engine.Assess(record.Context);
+        var toxidrome = assessment.Etiology.Primary is Etiology.SerotoninToxicity or Etiology.OtherDrugToxicity && assessment.Urgency >= Urgency.Urgent;
+        if (record.Context.Clonus?.Present == true || toxidrome)
+        {
+            return (new CdsResponse([cards.Triage(assessment, record, baseUrl)]), assessment);
+        }
+
+        return (new CdsResponse(cards.MedicationSafety(assessment, record, baseUrl).ToList()), assessment);
+    }
+
+    /// <summary>
+    /// For each draft (the selected ones at order-select): the codes the order brings. Those are the
+    /// codes of the assessment with the order that (a) belong to the order's drug roles (an
+    /// antiepileptic draft and "no antiepileptic without EEG"), or (b) are pitfalls that appear
+    /// only because of the order. A draft of a drug already taken replaces it (a renewal is not a
+    /// second serotonergic drug).
+    /// </summary>
+    private (CdsResponse, Assessment) Orders(MappedRecord record, string baseUrl)
+    {
+        var meds = record.Context.Medications ?? [];
+        var drugs = new List<DrugEntry>[meds.Count];
+        var matches = new List<DrugMatch>(4);
+        for (var i = 0; i < meds.Count; i++)
+        {
+            matches.Clear();
+            _kb.DrugVocabulary.Match(meds[i].Rxcui, meds[i].Name, matches);
+            drugs[i] = matches.Select(m => m.Drug).ToList();
+        }
+
+        var baseline = engine.Assess(record.Context);
+        var result = new List<Card>();
+        foreach (var draft in record.Drafts)
+        {
+            var own = drugs[draft.MedicationIndex];
+            if (!draft.Selected || own.Count == 0)
+            {
+                continue;
+            }
+
+            var sameDrug = Enumerable.Range(0, meds.Count)
+                .Where(i => i != draft.MedicationIndex && meds[i].Status != MedicationStatus.Draft && drugs[i].Any(own.Contains))
+                .ToHashSet();
+            var with = sameDrug.Count == 0 ? baseline : engine.Assess(Without(record.Context, sameDrug));
+            var without = engine.Assess(Without(record.Context, [draft.MedicationIndex]));
+            var withoutCodes = CardBuilder.AllCodes(without);
+            var roleCodes = own.SelectMany(d => d.Roles).SelectMany(OrderRoles.CodesFor).ToHashSet();
+            var codes = CardBuilder.AllCodes(with)
+                .Where(c => roleCodes.Contains(c) || (!withoutCodes.Contains(c) && _kb.RecommendationsByCode[c].IsPitfall))
+                .ToList();
+            if (codes.Count == 0)
+            {
+                continue;
+            }
+
+            var others = Others(meds, drugs, draft.MedicationIndex, sameDrug, own);
+            result.Add(cards.Order(draft, own[0].Name, codes, with, record, baseUrl, others));
+        }
+
+        return (new CdsResponse(result), baseline);
+    }
+
+    /// <summary>The counterpart drugs named in an order card's summary.</summary>
+    private static string? Others(IReadOnlyList<MedicationEntry> meds, List<DrugEntry>[] drugs, int draftIndex, HashSet<int> sameDrug, List<DrugEntry> own)
+    {
+        var role = own.Any(d => d.Roles.Contains(DrugRoles.Tizanidine)) ? DrugRoles.Cyp1a2Inhibitor
+            : own.Any(d => d.Roles.Contains(DrugRoles.Cyp1a2Inhibitor)) && !own.Any(d => d.Roles.Contains(DrugRoles.Serotonergic)) ? DrugRoles.Tizanidine
+            : own.Any(d => d.Roles.Contains(DrugRoles.Serotonergic)) ? DrugRoles.Serotonergic
+            : null;
+        if (role is null)
+        {
+            return null;
+        }
+
+        var names = Enumerable.Range(0, meds.Count)
+            .Where(i => i != draftIndex && !sameDrug.Contains(i) && meds[i].Status != MedicationStatus.Stopped)
+            .SelectMany(i => drugs[i])
+            .Where(d => d.Roles.Contains(role) && !own.Contains(d))
+            .Select(d => d.Name)
+            .Distinct()
+            .ToList();
+        return names.Count switch
+        {
+            0 => null,
+            1 => names[0],
+            2 => $"{names[0]} and {names[1]}",
+            _ => $"{names[0]}, {names[1]} and {names.Count - 2} more",
+        };
+    }
+
+    private static PatientContext Without(PatientContext context, IReadOnlyCollection<int> indices) => context with
+    {
+        Medications = (context.Medications ?? []).Where((_, i) => !indices.Contains(i)).ToList(),
+    };
+
+    // ---------------------------------------------------------------- data
+
+    private sealed record Missing(IReadOnlyList<string> Keys, string Reason);
+
+    private async Task<(FhirInput? Input, Missing? Missing, Dictionary<string, string[]> Errors)> GatherAsync(
+        CdsServiceDefinition service, CdsRequest request, CancellationToken ct)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var data = new Dictionary<string, PrefetchData>();
+        var toFetch = new List<string>();
+        foreach (var key in service.Prefetch.Keys)
+        {
+            if (request.Prefetch is { } prefetch && prefetch.TryGetProperty(key, out var value))
+            {
+                var read = PrefetchData.Read(key, value, PrefetchOrigin.Prefetched);
+                if (read is null)
+                {
+                    errors["prefetch." + key] = [$"prefetch.{key} must be a FHIR resource (a Bundle for searches) or null."];
+                    continue;
+                }
+
+                data[key] = read;
+            }
+            else
+            {
+                toFetch.Add(key);
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return (null, null, errors);
+        }
+
+        var canFetch = request.FhirServer is { } server && request.FhirAuthorization is not null && fetcher.Allowed(server);
+        if (toFetch.Count > 0 && !canFetch)
+        {
+            var why = request.FhirServer is null || request.FhirAuthorization is null
+                ? "these prefetch keys were not sent and no fhirServer with fhirAuthorization was given to fetch them"
+                : "these prefetch keys were not sent and the fhirServer is not one this service may call (https, on the configured allow-list)";
+            return (null, new Missing(toFetch, $"Missing prefetch: {string.Join(", ", toFetch)}: {why}."), errors);
+        }
+
+        var fetched = 0;
+        try
+        {
+            if (canFetch)
+            {
+                var token = request.FhirAuthorization!.AccessToken;
+                var tasks = toFetch.Select(key => fetcher.FetchAsync(request.FhirServer!, token, key, Fill(service.Prefetch[key], request.Context), ct)).ToList();
+                foreach (var done in await Task.WhenAll(tasks))
+                {
+                    data[done.Key] = done;
+                    fetched++;
+                }
+
+                // Prefetched searchsets with further pages: read the rest from the server.
+                foreach (var page in data.Values.Where(d => d.Origin == PrefetchOrigin.Prefetched && d.Next is not null))
+                {
+                    await fetcher.FollowAsync(request.FhirServer!, token, page, ct);
+                    page.Incomplete = page.Next is not null;
+                }
+            }
+        }
+        catch (FhirFetchException ex)
+        {
+            return (null, new Missing(toFetch, $"Missing prefetch: {string.Join(", ", toFetch)}; fetching from fhirServer failed: {ex.Message}"), errors);
+        }
+
+        var input = new FhirInput(
+            request.PatientId,
+            data.GetValueOrDefault(CdsServiceCatalog.Keys.Patient),
+            data.GetValueOrDefault(CdsServiceCatalog.Keys.Conditions),
+            data.GetValueOrDefault(CdsServiceCatalog.Keys.Medications),
+            [.. new[] { CdsServiceCatalog.Keys.Vitals, CdsServiceCatalog.Keys.Labs, CdsServiceCatalog.Keys.Findings }.Select(k => data.GetValueOrDefault(k)).OfType<PrefetchData>()],
+            request.DraftOrders,
+            request.Selections) { Fetched = fetched };
+        return (input, null, errors);
+    }
+
+    /// <summary>Replaces {{context.x}} tokens with the hook context's root-level primitive values.</summary>
+    internal static string Fill(string template, JsonElement context)
+    {
+        var result = template;
+        foreach (var property in context.EnumerateObject())
+        {
+            if (property.Value.ValueKind is JsonValueKind.String or JsonValueKind.Number)
+            {
+                result = result.Replace("{{context." + property.Name + "}}", Uri.EscapeDataString(property.Value.ToString()), StringComparison.Ordinal);
+            }
+        }
+
+        return result;
+    }
+
+    private string BaseUrl(HttpContext http) =>
+        string.IsNullOrWhiteSpace(_options.PublicBaseUrl)
+            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}"
+            : _options.PublicBaseUrl.TrimEnd('/');
+
+    private static bool IsJson(string contentType) =>
+        contentType.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+        || contentType.StartsWith("application/fhir+json", StringComparison.OrdinalIgnoreCase);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ValidationProblem Invalid(Dictionary<string, string[]> errors) =>
+        TypedResults.ValidationProblem(errors, title: "The CDS Hooks request is not valid",
+            detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")), type: ProblemDetailsSetup.TypeFor(400));
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information,
+        Message = "CDS service {ServiceId} ({Hook}) answered {CardCount} card(s) [{Indicators}]; fetched {FetchedKeys} prefetch key(s); {DraftCount} draft order(s)")]
+    private static partial void LogAnswered(ILogger logger, string serviceId, string hook, int cardCount, string indicators, int fetchedKeys, int draftCount);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "CDS service {ServiceId} ({Hook}) answered 412: {Reason}")]
+    private static partial void LogPreconditionFailed(ILogger logger, string serviceId, string hook, string reason);
 }

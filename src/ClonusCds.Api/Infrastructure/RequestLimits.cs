@@ -13,6 +13,19 @@ public sealed class RequestLimitsOptions
     /// and 50 treatments at their maximum lengths) is about 100 KB.
     /// </summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+
+    /// <summary>
+    /// Largest CDS Hooks request body (/cds-services). Prefetched FHIR Bundles are much larger than
+    /// an assessment: a year of vitals and a long medication list run to a few hundred KB.
+    /// </summary>
+    public long MaxCdsHooksBodyBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The largest of the limits (Kestrel's server-wide cap).</summary>
+    public long Largest => Math.Max(MaxRequestBodyBytes, MaxCdsHooksBodyBytes);
+
+    /// <summary>The limit for a request path.</summary>
+    public long For(PathString path) =>
+        path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase) ? MaxCdsHooksBodyBytes : MaxRequestBodyBytes;
 }
 
 /// <summary>
@@ -21,16 +34,17 @@ public sealed class RequestLimitsOptions
 /// </summary>
 internal sealed class RequestBodyLimit(RequestDelegate next, Microsoft.Extensions.Options.IOptions<RequestLimitsOptions> options)
 {
-    private readonly long _limit = options.Value.MaxRequestBodyBytes;
+    private readonly RequestLimitsOptions _options = options.Value;
 
     public async Task InvokeAsync(HttpContext context)
     {
-        if (context.Request.ContentLength > _limit)
+        var limit = _options.For(context.Request.Path);
+        if (context.Request.ContentLength > limit)
         {
             await Results.Problem(
                 statusCode: StatusCodes.Status413PayloadTooLarge,
                 title: "Request body too large",
-                detail: $"The request body is {context.Request.ContentLength} bytes; the limit is {_limit} bytes.")
+                detail: $"The request body is {context.Request.ContentLength} bytes; the limit is {limit} bytes.")
                 .ExecuteAsync(context);
             return;
         }
@@ -38,7 +52,7 @@ internal sealed class RequestBodyLimit(RequestDelegate next, Microsoft.Extension
         var feature = context.Features.Get<IHttpMaxRequestBodySizeFeature>();
         if (feature is { IsReadOnly: false })
         {
-            feature.MaxRequestBodySize = _limit;
+            feature.MaxRequestBodySize = limit;
         }
 
         await next(context);

@@ -28,6 +28,18 @@ public sealed record PatientContext
     public EegFinding? Eeg { get; init; }
     /// <summary>Treatments already tried for the clonus (≤ 50).</summary>
     public IReadOnlyList<TreatmentTrial>? TreatmentHistory { get; init; }
+
+    /// <summary>
+    /// Set by adapters (CDS Hooks) when the medication list is known to be incomplete, e.g. a page
+    /// of a search could not be read: drug exposure then counts as not fully known. Not part of
+    /// the REST contract.
+    /// </summary>
+    [JsonIgnore]
+    public bool MedicationListIncomplete { get; init; }
+
+    /// <summary>Set by adapters when the condition list is known to be incomplete. Not part of the REST contract.</summary>
+    [JsonIgnore]
+    public bool ConditionListIncomplete { get; init; }
 }
 
 /// <summary>Patient demographics.</summary>

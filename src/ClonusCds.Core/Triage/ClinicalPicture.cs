@@ -178,7 +178,7 @@ public sealed class ClinicalPicture
     /// <summary>How many medication entries could not be placed.</summary>
     public int UnrecognizedMedications { get; }
     /// <summary>The medication list was sent and every entry was placed: drug exposure is known.</summary>
-    public bool MedicationsFullyKnown => MedicationListKnown && UnrecognizedMedications == 0;
+    public bool MedicationsFullyKnown => MedicationListKnown && !Context.MedicationListIncomplete && UnrecognizedMedications == 0;
     /// <summary>Medications placed in the vocabulary (one per matched ingredient).</summary>
     public IReadOnlyList<MedicationFact> Medications { get; }
     /// <summary>A UMN condition recorded as acute.</summary>

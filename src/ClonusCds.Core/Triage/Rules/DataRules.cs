@@ -25,6 +25,10 @@ internal sealed class MissingDataRule : IManagementRule
         {
             o.MissingData("medications", "No medication list: serotonergic and other drug toxicity cannot be excluded.");
         }
+        else if (p.Context.MedicationListIncomplete)
+        {
+            o.MissingData("medications", "The medication list could not be read in full: serotonergic and other drug toxicity cannot be excluded.");
+        }
 
         if (!p.MedicationsFullyKnown && p.Context.Vitals?.TemperatureC is null)
         {
@@ -34,6 +38,10 @@ internal sealed class MissingDataRule : IManagementRule
         if (!p.ConditionListKnown && p.ClonusPresent)
         {
             o.MissingData("conditions", "No condition list: a known upper-motor-neuron lesion, liver failure or encephalopathy cannot be taken into account.");
+        }
+        else if (p.Context.ConditionListIncomplete && p.ClonusPresent)
+        {
+            o.MissingData("conditions", "The condition list could not be read in full: a known lesion, liver failure or encephalopathy may be missing.");
         }
 
         if (p.AgeYears is null && p.ClonusPresent)

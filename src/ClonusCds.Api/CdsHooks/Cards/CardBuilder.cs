@@ -1,0 +1,406 @@
+using System.Globalization;
+using System.Text;
+using ClonusCds.Api.CdsHooks.Fhir;
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
+using C = ClonusCds.Core.KnowledgeBase.Codes;
+
+namespace ClonusCds.Api.CdsHooks.Cards;
+
+/// <summary>
+/// Assessments → CDS Hooks cards. Three kinds: a triage card (patient-view, when the record shows
+/// clonus or a toxidrome), medication-safety cards (patient-view, dangerous combinations already on
+/// the list) and order cards (order-select/order-sign, one per risky draft order, with a suggestion
+/// to delete it). Summaries stay under 140 characters; nothing is null or empty (see CardModels).
+/// </summary>
+internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
+{
+    /// <summary>Code system for card topics naming an etiology.</summary>
+    public const string EtiologySystem = "urn:clonuscds:etiology";
+    /// <summary>Code system for card topics naming a recommendation or pitfall code.</summary>
+    public const string CodeSystem = "urn:clonuscds:code";
+    /// <summary>Code system of the override reasons.</summary>
+    public const string OverrideSystem = "urn:clonuscds:override-reason";
+    /// <summary>Extension key.</summary>
+    public const string ExtensionKey = "org.clonuscds";
+
+    /// <summary>Codes that make a card critical: contraindicated or highest-risk combinations, or adding to serotonin toxicity.</summary>
+    internal static readonly string[] CriticalCodes =
+    [
+        C.TizanidineCyp1a2Contraindication, C.StopContraindicatedCombination, C.MaoiHighRiskCombination,
+        C.LinezolidMethyleneBlueAreMaois, C.BaclofenRenalAccumulation, C.DiscontinueSerotonergicAgents,
+    ];
+
+    /// <summary>Which code speaks for an order card first (its summary and topic).</summary>
+    private static readonly string[] OrderPriority =
+    [
+        C.TizanidineCyp1a2Contraindication, C.MaoiHighRiskCombination, C.LinezolidMethyleneBlueAreMaois, C.BaclofenRenalAccumulation,
+        C.DiscontinueSerotonergicAgents, C.SwitchToNonSerotonergicAlternative, C.NoAntiepilepticWithoutEeg, C.AvoidTizanidineForClonus,
+        C.BaclofenRenalDoseReductionOrAvoid, C.StopContraindicatedCombination,
+    ];
+
+    /// <summary>Standing hazards on the current list, shown as their own cards in patient-view when there is no triage card.</summary>
+    internal static readonly (string Group, string[] Codes)[] HazardGroups =
+    [
+        ("maoi", [C.MaoiHighRiskCombination, C.LinezolidMethyleneBlueAreMaois, C.FluoxetineLongHalfLife]),
+        ("tizanidine-cyp1a2", [C.TizanidineCyp1a2Contraindication, C.StopContraindicatedCombination]),
+        ("baclofen-renal", [C.BaclofenRenalAccumulation, C.BaclofenRenalDoseReductionOrAvoid, C.NephrologyConsult]),
+    ];
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The triage card for a patient whose record shows clonus (or a toxidrome).</summary>
+    public Card Triage(Assessment a, MappedRecord record, string baseUrl)
+    {
+        var codes = AllCodes(a);
+        // Urgency sets the colour; a contraindicated combination on the list makes it critical too.
+        var hazard = codes.Any(c => c != C.DiscontinueSerotonergicAgents && CriticalCodes.Contains(c));
+        var indicator = Max(Indicator(a.Urgency), hazard ? "critical" : "info");
+        var primary = a.Recommendations.FirstLine.Count > 0 ? a.Recommendations.FirstLine[0].Code : codes.FirstOrDefault();
+        var detail = new StringBuilder();
+        detail.Append("**Likely cause:** ").Append(EtiologyText(a)).Append(". **Urgency:** ").Append(Lower(a.Urgency)).Append(".\n\n");
+        Rationale(detail, a);
+        Body(detail, a, codes);
+        Footer(detail, a, record, codes);
+        return new Card
+        {
+            Uuid = Guid.NewGuid().ToString(),
+            Summary = Markdown.Shorten(TriageSummary(a), 140),
+            Detail = detail.ToString(),
+            Indicator = indicator,
+            Source = Source(baseUrl, primary, new CdsCoding(EtiologySystem, Lower(a.Etiology.Primary), EtiologyTitle(a.Etiology.Primary))),
+            OverrideReasons = TriageOverrides,
+            Links = Links(a, codes),
+            Extension = Extension("triage", a, codes, null),
+        };
+    }
+
+    /// <summary>Medication-safety cards for standing hazards on the current list (no triage card).</summary>
+    public IEnumerable<Card> MedicationSafety(Assessment a, MappedRecord record, string baseUrl)
+    {
+        var all = AllCodes(a);
+        foreach (var (_, groupCodes) in HazardGroups)
+        {
+            var codes = all.Where(groupCodes.Contains).ToList();
+            if (codes.Count == 0 || (codes.Count == 1 && codes[0] is C.FluoxetineLongHalfLife or C.NephrologyConsult))
+            {
+                continue;
+            }
+
+            var primary = groupCodes.First(codes.Contains);
+            var entry = kb.RecommendationsByCode[primary];
+            var detail = new StringBuilder();
+            detail.Append("**On the current medication list:** ").Append(entry.Title).Append(".\n\n");
+            Items(detail, a, codes);
+            Footer(detail, a, record, codes);
+            yield return new Card
+            {
+                Uuid = Guid.NewGuid().ToString(),
+                Summary = Markdown.Shorten("Medication safety: " + entry.Title, 140),
+                Detail = detail.ToString(),
+                Indicator = codes.Any(c => CriticalCodes.Contains(c)) ? "critical" : "warning",
+                Source = Source(baseUrl, primary, new CdsCoding(CodeSystem, primary, entry.Title)),
+                OverrideReasons = OrderOverrides,
+                Links = Links(a, codes),
+                Extension = Extension("medication-safety", a, codes, null),
+            };
+        }
+    }
+
+    /// <summary>The card for one risky draft order.</summary>
+    public Card Order(DraftOrder order, string drugName, IReadOnlyList<string> codes, Assessment a, MappedRecord record, string baseUrl, string? others)
+    {
+        var primary = OrderPriority.FirstOrDefault(codes.Contains) ?? codes[0];
+        var entry = kb.RecommendationsByCode[primary];
+        var drug = Capitalize(drugName);
+        var detail = new StringBuilder();
+        detail.Append("**Draft order:** ").Append(Markdown.Escape(order.Name)).Append(" (`").Append(Markdown.Escape(order.ResourceId)).Append("`).\n\n");
+        if (record.ClonusObserved && a.Etiology.Primary != Etiology.IndeterminateNeedsEvaluation)
+        {
+            detail.Append("**Patient:** clonus triaged as ").Append(EtiologyText(a)).Append(" (").Append(Lower(a.Urgency)).Append(").\n\n");
+        }
+
+        Items(detail, a, codes);
+        Footer(detail, a, record, codes);
+        var hasId = !order.ResourceId.Contains("(no id", StringComparison.Ordinal);
+        return new Card
+        {
+            Uuid = Guid.NewGuid().ToString(),
+            Summary = Markdown.Shorten(OrderSummary(primary, drug, others, entry.Title, codes), 140),
+            Detail = detail.ToString(),
+            Indicator = codes.Any(c => CriticalCodes.Contains(c)) ? "critical" : "warning",
+            Source = Source(baseUrl, primary, new CdsCoding(CodeSystem, primary, entry.Title)),
+            Suggestions = hasId
+                ? [new Suggestion($"Remove the draft {drugName} order", Guid.NewGuid().ToString(), true,
+                    [new CdsAction("delete", $"Remove the draft {drugName} order ({order.ResourceId}).", order.ResourceId)])]
+                : null,
+            SelectionBehavior = hasId ? "at-most-one" : null,
+            OverrideReasons = OrderOverrides,
+            Links = Links(a, codes),
+            Extension = Extension("order", a, codes, order.ResourceId),
+        };
+    }
+
+    // ---------------------------------------------------------------- summaries
+
+    private static string OrderSummary(string primary, string drug, string? others, string title, IReadOnlyList<string> codes) => primary switch
+    {
+        C.TizanidineCyp1a2Contraindication or C.StopContraindicatedCombination =>
+            $"{drug} order: tizanidine with {others ?? "a potent CYP1A2 inhibitor"} is contraindicated (hypotension, bradycardia, sedation)",
+        C.MaoiHighRiskCombination or C.LinezolidMethyleneBlueAreMaois =>
+            $"{drug} order: MAO inhibitor with {others ?? "another serotonergic drug"} — highest-risk combination for serotonin toxicity",
+        C.BaclofenRenalAccumulation =>
+            $"{drug} order: eGFR below 30 or dialysis — baclofen accumulates (encephalopathy); avoid",
+        C.DiscontinueSerotonergicAgents =>
+            $"{drug} order: serotonergic drug while the patient meets Hunter criteria for serotonin toxicity — do not add",
+        C.SwitchToNonSerotonergicAlternative =>
+            $"{drug} order adds a serotonergic drug to {others ?? "another on board"}: prefer a non-serotonergic alternative",
+        C.NoAntiepilepticWithoutEeg =>
+            $"{drug} order for clonic attacks: confirm epileptic events on video-EEG before any antiepileptic",
+        C.AvoidTizanidineForClonus => codes.Contains(C.SwitchTizanidineToBaclofen)
+            ? $"{drug} order: tizanidine does not help clonus — baclofen is first-line for UMN clonus"
+            : $"{drug} order: tizanidine does not help clonus",
+        C.BaclofenRenalDoseReductionOrAvoid =>
+            $"{drug} order with eGFR 30–60: reduce the baclofen dose and monitor",
+        _ => $"{drug} order: {title}",
+    };
+
+    private static string TriageSummary(Assessment a)
+    {
+        var urgency = a.Urgency switch
+        {
+            Urgency.Emergency => " — emergency",
+            Urgency.Urgent => " — urgent",
+            _ => "",
+        };
+        return "Clonus: " + EtiologyText(a) + urgency;
+    }
+
+    /// <summary>Plain words for the etiology call.</summary>
+    internal static string EtiologyText(Assessment a)
+    {
+        var st = a.SerotoninToxicity;
+        return (a.Etiology.Primary, a.Etiology.Subtype) switch
+        {
+            (Etiology.SerotoninToxicity, _) => "serotonin toxicity (Hunter criteria met" + (st?.Severity is { } s ? ", " + Lower(s) : "") + ")",
+            (_, EtiologySubtype.NeurolepticMalignantSyndrome) => "neuroleptic malignant syndrome suspected, not serotonin toxicity",
+            (_, EtiologySubtype.AnticholinergicToxicity) => "anticholinergic toxicity suspected, not serotonin toxicity",
+            (_, EtiologySubtype.MalignantHyperthermia) => "malignant hyperthermia suspected",
+            (_, EtiologySubtype.LithiumToxicity) => "lithium toxicity suspected",
+            (_, EtiologySubtype.BaclofenToxicity) => "baclofen toxicity suspected",
+            (_, EtiologySubtype.BaclofenWithdrawal) => "baclofen withdrawal suspected",
+            (_, EtiologySubtype.PossibleMaskedSerotoninToxicity) => "possible serotonin toxicity masked by rigidity",
+            (_, EtiologySubtype.InfantClonus) => "infant clonus beyond normal thresholds",
+            (_, EtiologySubtype.NewUndiagnosedUmnLesion) => "new sustained clonus with UMN signs, structural cause to find",
+            (_, EtiologySubtype.EpilepticSeizures) => "epileptic seizures on EEG",
+            (_, EtiologySubtype.HepaticEncephalopathy) => "hepatic encephalopathy (metabolic)",
+            (Etiology.OtherDrugToxicity, _) => "drug toxicity other than serotonin toxicity",
+            (Etiology.UmnLesion, _) => "upper-motor-neuron lesion",
+            (Etiology.SeizureMimic, _) => "startle- or position-triggered clonic attacks, a seizure mimic",
+            (Etiology.Metabolic, _) => "metabolic cause",
+            (Etiology.NormalVariant, _) => "likely a normal variant (few unsustained beats)",
+            _ => "cause not determined from the record",
+        };
+    }
+
+    private static string EtiologyTitle(Etiology e) => e switch
+    {
+        Etiology.SerotoninToxicity => "Serotonin toxicity",
+        Etiology.OtherDrugToxicity => "Other drug toxicity",
+        Etiology.UmnLesion => "Upper-motor-neuron lesion",
+        Etiology.SeizureMimic => "Seizure mimic",
+        Etiology.Metabolic => "Metabolic",
+        Etiology.NormalVariant => "Normal variant",
+        _ => "Indeterminate: needs evaluation",
+    };
+
+    // ---------------------------------------------------------------- detail
+
+    private static void Rationale(StringBuilder sb, Assessment a)
+    {
+        foreach (var line in a.Etiology.Rationale)
+        {
+            sb.Append("- ").Append(line).Append('\n');
+        }
+
+        if (a.SerotoninToxicity is { HunterRulesFired.Count: > 0 } st)
+        {
+            sb.Append("- Hunter rules met: ").Append(string.Join(", ", st.HunterRulesFired)).Append('\n');
+        }
+
+        sb.Append('\n');
+    }
+
+    private void Body(StringBuilder sb, Assessment a, IReadOnlyList<string> codes)
+    {
+        var tiers = new (string Name, IReadOnlyList<RecommendationItem> Items)[]
+        {
+            ("First-line", a.Recommendations.FirstLine), ("Adjunct", a.Recommendations.Adjunct), ("Refractory", a.Recommendations.Refractory),
+            ("Monitoring", a.Recommendations.Monitoring), ("Work-up", a.Recommendations.Workup), ("Avoid (pitfalls)", a.Pitfalls),
+        };
+        foreach (var (name, items) in tiers)
+        {
+            if (items.Count == 0)
+            {
+                continue;
+            }
+
+            sb.Append("**").Append(name).Append("**\n\n");
+            foreach (var item in items)
+            {
+                Item(sb, item);
+            }
+
+            sb.Append('\n');
+        }
+
+        if (a.Etiology.Differentials.Count > 0)
+        {
+            sb.Append("**Also consider:** ").Append(string.Join("; ", a.Etiology.Differentials.Select(d => d.Reason))).Append("\n\n");
+        }
+
+        _ = codes;
+        _ = kb;
+    }
+
+    private static void Items(StringBuilder sb, Assessment a, IReadOnlyList<string> codes)
+    {
+        foreach (var item in Flatten(a).Where(i => codes.Contains(i.Code)))
+        {
+            Item(sb, item);
+        }
+
+        sb.Append('\n');
+    }
+
+    private static void Item(StringBuilder sb, RecommendationItem item)
+    {
+        sb.Append("- **").Append(item.Title).Append(".** ").Append(item.Text);
+        if (item.Dosing is { } dosing)
+        {
+            sb.Append(" *Dosing:* ").Append(dosing);
+        }
+
+        sb.Append(" — *why here:* ").Append(item.Because)
+            .Append(" (`").Append(item.Code).Append("`; sources: ").Append(string.Join(", ", item.Citations)).Append(")\n");
+        foreach (var caution in item.Cautions)
+        {
+            sb.Append("  - ⚠ *").Append(caution.Kind.Replace('_', ' ')).Append(":* ").Append(caution.Text)
+                .Append(" (sources: ").Append(string.Join(", ", caution.Citations)).Append(")\n");
+        }
+    }
+
+    private static void Footer(StringBuilder sb, Assessment a, MappedRecord record, IReadOnlyList<string> codes)
+    {
+        if (a.MissingData.Count > 0)
+        {
+            sb.Append("**Missing data** (unknown is not treated as \"no\"):\n\n");
+            foreach (var m in a.MissingData)
+            {
+                sb.Append("- `").Append(m.Field).Append("`: ").Append(m.Reason).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
+        if (a.UnrecognizedInputs.Count > 0)
+        {
+            sb.Append("**Not recognised:** ")
+                .Append(string.Join("; ", a.UnrecognizedInputs.Take(10).Select(u => Markdown.Escape(Markdown.Shorten(u.Value, 80)))))
+                .Append(" — their effect on this advice is unknown.\n\n");
+        }
+
+        sb.Append("**Read from the record:**\n\n");
+        foreach (var note in record.Notes.Take(30))
+        {
+            sb.Append("- ").Append(Markdown.Escape(note)).Append('\n');
+        }
+
+        sb.Append('\n');
+        // Sources of what this card shows (its items and their cautions).
+        var ids = Flatten(a).Where(i => codes.Contains(i.Code))
+            .SelectMany(i => i.Citations.Concat(i.Cautions.SelectMany(c => c.Citations))).ToHashSet();
+        var cited = a.Citations.Where(c => ids.Contains(c.Id)).ToList();
+        if (cited.Count > 0)
+        {
+            sb.Append("**Sources:** ");
+            sb.AppendJoin("; ", cited.Select(c => string.Create(Inv, $"{c.Id}: {c.Title} ({c.Source}{(c.Year is { } y ? ", " + y.ToString(Inv) : "")})")));
+            sb.Append("\n\n");
+        }
+
+        sb.Append('*').Append(a.Disclaimer).Append(" Knowledge base ").Append(a.KnowledgeBaseVersion).Append(".*");
+    }
+
+    // ---------------------------------------------------------------- parts
+
+    private static CardSource Source(string baseUrl, string? code, CdsCoding topic) =>
+        new("ClonusCds knowledge base", code is null ? baseUrl + "/api/v1/knowledge" : baseUrl + "/api/v1/knowledge/recommendations/" + code, topic);
+
+    private static List<CardLink>? Links(Assessment a, IReadOnlyList<string> codes)
+    {
+        var ids = Flatten(a).Where(i => codes.Contains(i.Code)).SelectMany(i => i.Citations).Distinct().ToList();
+        var links = a.Citations.Where(c => ids.Contains(c.Id) && c.Url is { } u && Uri.TryCreate(u, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps)
+            .Take(3)
+            .Select(c => new CardLink(Markdown.Shorten(c.Title, 80), c.Url!, "absolute"))
+            .ToList();
+        return links.Count > 0 ? links : null;
+    }
+
+    private static Dictionary<string, ClonusCardExtension> Extension(string kind, Assessment a, IReadOnlyList<string> codes, string? order) => new()
+    {
+        [ExtensionKey] = new ClonusCardExtension
+        {
+            Kind = kind,
+            Codes = codes.Count > 0 ? codes : null,
+            Etiology = Lower(a.Etiology.Primary),
+            Subtype = a.Etiology.Subtype is { } s ? Lower(s) : null,
+            Urgency = Lower(a.Urgency),
+            OrderResourceId = order,
+            AssessmentId = a.AssessmentId,
+            KnowledgeBaseVersion = a.KnowledgeBaseVersion,
+            Rules = a.Trace.Where(t => t.Outcome == "fired").Select(t => t.Rule).Distinct().ToList() is { Count: > 0 } r ? r : null,
+        },
+    };
+
+    internal static List<string> AllCodes(Assessment a) => Flatten(a).Select(i => i.Code).Distinct().ToList();
+
+    internal static IEnumerable<RecommendationItem> Flatten(Assessment a) =>
+        a.Recommendations.FirstLine.Concat(a.Recommendations.Adjunct).Concat(a.Recommendations.Refractory)
+            .Concat(a.Recommendations.Monitoring).Concat(a.Recommendations.Workup).Concat(a.Pitfalls);
+
+    private static string Indicator(Urgency u) => u switch
+    {
+        Urgency.Emergency => "critical",
+        Urgency.Urgent => "warning",
+        _ => "info",
+    };
+
+    private static string Max(string a, string b) => Rank(a) >= Rank(b) ? a : b;
+
+    private static int Rank(string indicator) => indicator switch
+    {
+        "critical" => 2,
+        "warning" => 1,
+        _ => 0,
+    };
+
+    internal static string Lower<T>(T value) where T : struct, Enum =>
+        System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    private static string Capitalize(string s) => s.Length == 0 ? s : string.Concat(s[..1].ToUpperInvariant(), s.AsSpan(1));
+
+    private static readonly CdsCoding[] OrderOverrides =
+    [
+        new(OverrideSystem, "benefit-outweighs-risk", "Benefit outweighs the risk for this patient; will monitor"),
+        new(OverrideSystem, "already-aware", "Already aware; a plan is in place"),
+        new(OverrideSystem, "specialist-advised", "Specialist (toxicology, neurology, nephrology) advised this"),
+        new(OverrideSystem, "data-incorrect", "The patient data behind this card are wrong or out of date"),
+    ];
+
+    private static readonly CdsCoding[] TriageOverrides =
+    [
+        new(OverrideSystem, "already-aware", "Already aware; a plan is in place"),
+        new(OverrideSystem, "assessment-differs", "Clinical assessment differs from this triage"),
+        new(OverrideSystem, "data-incorrect", "The patient data behind this card are wrong or out of date"),
+    ];
+}

@@ -1,0 +1,138 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+
+namespace ClonusCds.Api.CdsHooks.Fhir;
+
+/// <summary>The FHIR server could not supply data the service needs (the caller answers 412).</summary>
+internal sealed class FhirFetchException(string reason) : Exception(reason)
+{
+    public FhirFetchException() : this("FHIR fetch failed") { }
+
+    public FhirFetchException(string message, Exception inner) : this(message) => _ = inner;
+}
+
+/// <summary>
+/// Reads prefetch templates from the CDS Client's FHIR server with the bearer token the client
+/// passed in <c>fhirAuthorization</c>. The token is used for these requests only and never logged;
+/// no HttpClient logging handler is attached (it would log URLs with patient ids).
+/// </summary>
+internal sealed class FhirFetcher : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly FhirFetchOptions _options;
+
+    public FhirFetcher(IOptions<CdsHooksOptions> options)
+    {
+        _options = options.Value.Fhir;
+        _http = new HttpClient(new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+            ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds)),
+        })
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            MaxResponseContentBufferSize = 16 * 1024 * 1024,
+        };
+    }
+
+    /// <summary>
+    /// Whether the service may call that server: an absolute https URL (http only when allowed by
+    /// configuration), on the allow-list when one is configured.
+    /// </summary>
+    public bool Allowed(Uri server) =>
+        (server.Scheme == Uri.UriSchemeHttps || (server.Scheme == Uri.UriSchemeHttp && _options.AllowHttp))
+        && (_options.AllowedServers.Count == 0
+            || _options.AllowedServers.Any(a => server.AbsoluteUri.StartsWith(a.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)));
+
+    /// <summary>Reads one template (already filled in) and follows searchset pages up to the limit.</summary>
+    public async Task<PrefetchData> FetchAsync(Uri server, string token, string key, string relativeUrl, CancellationToken ct)
+    {
+        var data = new PrefetchData(key, PrefetchOrigin.Fetched);
+        var url = new Uri(server.AbsoluteUri.TrimEnd('/') + "/" + relativeUrl.TrimStart('/'));
+        using var first = await GetAsync(url, token, notFoundIsNull: !relativeUrl.Contains('?', StringComparison.Ordinal), ct);
+        if (first is null)
+        {
+            data.Null = true;
+            return data;
+        }
+
+        Add(data, first.RootElement);
+        await FollowAsync(server, token, data, ct);
+        return data;
+    }
+
+    /// <summary>Follows a searchset's next links on the same server, up to MaxPages in all.</summary>
+    public async Task FollowAsync(Uri server, string token, PrefetchData data, CancellationToken ct)
+    {
+        for (var page = 1; data.Next is { } next && page < _options.MaxPages; page++)
+        {
+            if (!Uri.TryCreate(next, UriKind.Absolute, out var nextUrl)
+                || !nextUrl.AbsoluteUri.StartsWith(server.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            {
+                // A next link off the client's server is not followed (the token must not leave it).
+                return;
+            }
+
+            using var doc = await GetAsync(nextUrl, token, notFoundIsNull: false, ct);
+            if (doc is null)
+            {
+                return;
+            }
+
+            Add(data, doc.RootElement);
+        }
+    }
+
+    private static void Add(PrefetchData data, JsonElement root)
+    {
+        if (root.ValueKind != JsonValueKind.Object || root.ResourceType() is not { } type)
+        {
+            throw new FhirFetchException("The FHIR server answered with something that is not a FHIR resource.");
+        }
+
+        // Clone: the document is disposed when the page has been read.
+        data.Add(root.Clone(), type);
+    }
+
+    private async Task<JsonDocument?> GetAsync(Uri url, string token, bool notFoundIsNull, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(_options.TimeoutSeconds));
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/fhir+json"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
+        try
+        {
+            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            if (notFoundIsNull && response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
+            {
+                return null;
+            }
+
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new FhirFetchException($"The FHIR server answered {(int)response.StatusCode}.");
+            }
+
+            await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
+            return await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 128 }, timeout.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new FhirFetchException($"The FHIR server did not answer within {_options.TimeoutSeconds:0.#} s.");
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new FhirFetchException("The FHIR server could not be reached.", ex);
+        }
+        catch (JsonException ex)
+        {
+            throw new FhirFetchException("The FHIR server answered with invalid JSON.", ex);
+        }
+    }
+
+    public void Dispose() => _http.Dispose();
+}

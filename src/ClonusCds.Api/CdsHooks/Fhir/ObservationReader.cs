@@ -1,0 +1,582 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using ClonusCds.Core.Model;
+using static ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper;
+
+namespace ClonusCds.Api.CdsHooks.Fhir;
+
+/// <summary>The findings read from Observations.</summary>
+internal sealed record ObservationFindings(
+    ClonusFinding? Clonus, Vitals? Vitals, Examination? Exam, LabResults? Labs, double? Egfr, bool? Pregnant, DateTimeOffset? At);
+
+/// <summary>
+/// Reads Observations: the newest value of each concept within the episode (observations older
+/// than the newest vital or finding minus the episode window describe an earlier episode and are
+/// not used). Clonus and Hunter findings are SNOMED CT with Present/Absent values; the kind of
+/// clonus, its site, beats and whether it is sustained are read from the texts
+/// (shared/reference/terminology.md), and every reading is noted for the card.
+/// </summary>
+internal sealed partial class ObservationReader(string patientId, DateTimeOffset now, TimeSpan window, List<string> notes)
+{
+    private enum Kind
+    {
+        Temperature, HeartRate, Systolic, Diastolic, RespiratoryRate, Spo2, Egfr, Creatinine, Ck, Lithium, Pregnancy,
+        Clonus, Agitation, Diaphoresis, Tremor, Hyperreflexia,
+    }
+
+    private sealed record Reading(Kind Kind, DateTimeOffset? At, JsonElement Resource, JsonElement Value);
+
+    private readonly List<Reading> _readings = [];
+    private int _skipped;
+
+    public void Add(JsonElement o)
+    {
+        if (o.ResourceType() != "Observation")
+        {
+            return;
+        }
+
+        if (!ForPatient(o, patientId) || o.Str("status") is "entered-in-error" or "cancelled" or "registered")
+        {
+            _skipped++;
+            return;
+        }
+
+        var at = When(o);
+        var code = o.Obj("code");
+        if (Kinds(code) is { } kind)
+        {
+            _readings.Add(new Reading(kind, at, o, o));
+        }
+
+        // Blood-pressure panels (85354-9) carry systolic and diastolic as components.
+        foreach (var component in o.Arr("component"))
+        {
+            var cc = component.Obj("code");
+            if (cc.HasCode(FhirJson.Loinc, LoincSystolic))
+            {
+                _readings.Add(new Reading(Kind.Systolic, at, o, component));
+            }
+            else if (cc.HasCode(FhirJson.Loinc, LoincDiastolic))
+            {
+                _readings.Add(new Reading(Kind.Diastolic, at, o, component));
+            }
+        }
+    }
+
+    private static Kind? Kinds(JsonElement? code)
+    {
+        foreach (var (system, value, _) in code.Codings())
+        {
+            if (value is null)
+            {
+                continue;
+            }
+
+            if (string.Equals(system, FhirJson.Loinc, StringComparison.OrdinalIgnoreCase))
+            {
+                switch (value)
+                {
+                    case LoincTemperature: return Kind.Temperature;
+                    case LoincHeartRate: return Kind.HeartRate;
+                    case LoincSystolic: return Kind.Systolic;
+                    case LoincDiastolic: return Kind.Diastolic;
+                    case LoincRespiratoryRate: return Kind.RespiratoryRate;
+                    case LoincSpo2 or LoincSpo2Pulse: return Kind.Spo2;
+                    case LoincCreatinine: return Kind.Creatinine;
+                    case LoincCk: return Kind.Ck;
+                    case LoincLithium: return Kind.Lithium;
+                    case LoincPregnancy: return Kind.Pregnancy;
+                    default:
+                        if (LoincEgfr.Contains(value))
+                        {
+                            return Kind.Egfr;
+                        }
+
+                        break;
+                }
+            }
+            else if (string.Equals(system, FhirJson.Snomed, StringComparison.OrdinalIgnoreCase))
+            {
+                switch (value)
+                {
+                    case SctClonus or SctAnkleClonus: return Kind.Clonus;
+                    case SctAgitation: return Kind.Agitation;
+                    case SctDiaphoresis: return Kind.Diaphoresis;
+                    case SctTremor: return Kind.Tremor;
+                    case SctHyperreflexia: return Kind.Hyperreflexia;
+                    default: break;
+                }
+            }
+        }
+
+        // Local codes: a finding whose text names clonus (not myoclonus) is read as a clonus finding.
+        var text = code.Text();
+        return text is not null && ClonusWord().IsMatch(text) ? Kind.Clonus : null;
+    }
+
+    private static DateTimeOffset? When(JsonElement o) =>
+        (FhirJson.Date(o.Str("effectiveDateTime")) ?? FhirJson.Date(o.Str("effectiveInstant"))
+            ?? FhirJson.Date(o.Obj("effectivePeriod")?.Str("end")) ?? FhirJson.Date(o.Obj("effectivePeriod")?.Str("start"))
+            ?? FhirJson.Date(o.Str("issued")))?.Start;
+
+    public ObservationFindings Build()
+    {
+        if (_skipped > 0)
+        {
+            notes.Add($"Observations: {_skipped} not used (another patient, or status entered-in-error, cancelled or registered).");
+        }
+
+        // The episode: anchored on the newest vital sign or finding.
+        var episodeKinds = new[] { Kind.Temperature, Kind.HeartRate, Kind.Systolic, Kind.Diastolic, Kind.RespiratoryRate, Kind.Spo2, Kind.Clonus, Kind.Agitation, Kind.Diaphoresis, Kind.Tremor, Kind.Hyperreflexia, Kind.Lithium, Kind.Ck };
+        var anchor = _readings.Where(r => episodeKinds.Contains(r.Kind) && r.At is not null).Select(r => r.At!.Value).DefaultIfEmpty().Max();
+        var hasAnchor = _readings.Any(r => episodeKinds.Contains(r.Kind) && r.At is not null);
+        var earlier = 0;
+
+        // Newest first; undated readings after dated ones.
+        var byKind = new Dictionary<Kind, List<Reading>>();
+        foreach (var r in _readings.OrderByDescending(r => r.At ?? DateTimeOffset.MinValue))
+        {
+            if (hasAnchor && episodeKinds.Contains(r.Kind) && r.At is { } readingAt && readingAt < anchor - window)
+            {
+                earlier++;
+                continue;
+            }
+
+            if (!byKind.TryGetValue(r.Kind, out var list))
+            {
+                byKind[r.Kind] = list = [];
+            }
+
+            list.Add(r);
+        }
+
+        if (earlier > 0)
+        {
+            notes.Add(FormattableString.Invariant($"Observations: {earlier} older than {window.TotalHours:0} h before the newest finding describe an earlier episode and were not used."));
+        }
+
+        var temperature = Quantity(byKind, Kind.Temperature, Celsius, 25, 45, "°C");
+        var vitals = new Vitals
+        {
+            TemperatureC = temperature,
+            HeartRateBpm = Int(Quantity(byKind, Kind.HeartRate, null, 20, 300, "/min")),
+            SystolicBp = Int(Quantity(byKind, Kind.Systolic, null, 20, 300, "mmHg")),
+            DiastolicBp = Int(Quantity(byKind, Kind.Diastolic, null, 20, 300, "mmHg")),
+            RespiratoryRate = Int(Quantity(byKind, Kind.RespiratoryRate, null, 0, 80, "/min")),
+            Spo2Percent = Quantity(byKind, Kind.Spo2, null, 0, 100, "%"),
+        };
+        var labs = new LabResults
+        {
+            CreatinineMgPerDl = Quantity(byKind, Kind.Creatinine, Creatinine, 0, 30, "mg/dL"),
+            CreatineKinaseUPerL = Quantity(byKind, Kind.Ck, null, 0, 1_000_000, "U/L"),
+            LithiumMmolPerL = Quantity(byKind, Kind.Lithium, null, 0, 20, "mmol/L"),
+        };
+        var egfr = Quantity(byKind, Kind.Egfr, null, 0, 200, "mL/min/1.73m²");
+        bool? pregnant = null;
+        if (Newest(byKind, Kind.Pregnancy) is { } preg)
+        {
+            var value = preg.Value.Obj("valueCodeableConcept");
+            pregnant = value.HasCode(FhirJson.Snomed, SctPregnant) ? true : value.HasCode(FhirJson.Snomed, SctNotPregnant) ? false : null;
+            Note(preg, $"pregnancy status {(pregnant is null ? "not readable" : pregnant.Value ? "pregnant" : "not pregnant")}");
+        }
+
+        var exam = new Examination
+        {
+            Agitation = Presence(byKind, Kind.Agitation, "agitation"),
+            Diaphoresis = Presence(byKind, Kind.Diaphoresis, "diaphoresis"),
+            Tremor = Presence(byKind, Kind.Tremor, "tremor"),
+            Reflexes = Presence(byKind, Kind.Hyperreflexia, "hyperreflexia") switch
+            {
+                true => ReflexGrade.Increased,
+                _ => null,
+            },
+        };
+
+        var clonus = Clonus(byKind, ref exam);
+        var at = hasAnchor ? anchor : (DateTimeOffset?)null;
+        if (at is { } when && (now - when).TotalHours > 0)
+        {
+            notes.Add(FormattableString.Invariant($"Findings: newest from {when:yyyy-MM-dd HH:mm} UTC."));
+        }
+
+        return new ObservationFindings(clonus, vitals, exam, labs, egfr, pregnant, at);
+    }
+
+    // ---------------------------------------------------------------- clonus
+
+    private ClonusFinding? Clonus(Dictionary<Kind, List<Reading>> byKind, ref Examination exam)
+    {
+        if (!byKind.TryGetValue(Kind.Clonus, out var readings) || readings.Count == 0)
+        {
+            return null;
+        }
+
+        var latest = readings[0];
+        var present = PresenceOf(latest.Value);
+        Note(latest, $"clonus {(present is null ? "recorded without a readable value" : present.Value ? "present" : "absent")}");
+        if (present != true)
+        {
+            return new ClonusFinding { Present = present };
+        }
+
+        var types = new HashSet<ClonusType>();
+        var sites = new HashSet<ClonusSite>();
+        bool? sustained = null;
+        int? beats = null;
+        Laterality? laterality = null;
+        ClonusOnset? onset = null;
+        foreach (var r in readings.Where(r => PresenceOf(r.Value) == true))
+        {
+            if (r.Resource.Obj("code").HasCode(FhirJson.Snomed, SctAnkleClonus))
+            {
+                sites.Add(ClonusSite.Ankle);
+            }
+
+            foreach (var (where, text) in Texts(r.Resource))
+            {
+                var read = new List<string>();
+                var lower = text.ToLowerInvariant();
+                if (Has(lower, "startle"))
+                {
+                    types.Add(ClonusType.StartleInduced);
+                    read.Add("startle-induced");
+                }
+
+                if (Has(lower, "position") || Has(lower, "postur"))
+                {
+                    types.Add(ClonusType.PositionTriggered);
+                    read.Add("position-triggered");
+                }
+
+                if (Has(lower, "spontaneous"))
+                {
+                    types.Add(ClonusType.Spontaneous);
+                    read.Add("spontaneous");
+                }
+
+                if (Has(lower, "ocular") || Has(lower, "opsoclon"))
+                {
+                    types.Add(ClonusType.Ocular);
+                    read.Add("ocular");
+                }
+
+                if (Inducible().IsMatch(lower))
+                {
+                    types.Add(ClonusType.Inducible);
+                    read.Add("inducible");
+                }
+
+                if (Unsustained().IsMatch(lower))
+                {
+                    sustained ??= false;
+                    read.Add("unsustained");
+                }
+                else if (Has(lower, "sustained"))
+                {
+                    sustained = true;
+                    read.Add("sustained");
+                }
+
+                if (FhirPatientMapper.BeatsPattern().Match(lower) is { Success: true } m
+                    && int.TryParse(m.Groups[1].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 1000)
+                {
+                    beats = Math.Max(beats ?? 0, n);
+                    read.Add($"{n} beats");
+                }
+
+                foreach (var (word, site) in SiteWords)
+                {
+                    if (Has(lower, word) && sites.Add(site))
+                    {
+                        read.Add(word);
+                    }
+                }
+
+                if (Has(lower, "bilateral") || Has(lower, "both") || (Has(lower, "left") && Has(lower, "right")))
+                {
+                    laterality = Laterality.Bilateral;
+                    read.Add("bilateral");
+                }
+                else if (laterality is null && (Has(lower, "unilateral") || Has(lower, "left") || Has(lower, "right")))
+                {
+                    laterality = Laterality.Unilateral;
+                    read.Add("unilateral");
+                }
+
+                if (Has(lower, "chronic") || Has(lower, "longstanding") || Has(lower, "long-standing"))
+                {
+                    onset ??= ClonusOnset.Chronic;
+                    read.Add("chronic");
+                }
+                else if (Has(lower, "acute") || Has(lower, "sudden") || Has(lower, "new onset") || Has(lower, "new-onset"))
+                {
+                    onset ??= ClonusOnset.Acute;
+                    read.Add("acute");
+                }
+
+                exam = ExamFromText(lower, exam, read);
+                if (read.Count > 0)
+                {
+                    Note(r, $"read {string.Join(", ", read.Distinct())} from {where}");
+                }
+            }
+        }
+
+        // A count above the normal-variant range with no word on it is read as sustained? No: left unknown.
+        return new ClonusFinding
+        {
+            Present = true,
+            Types = types.Count > 0 ? [.. types] : null,
+            Sites = sites.Count > 0 ? [.. sites] : null,
+            Sustained = sustained,
+            Beats = beats,
+            Laterality = laterality,
+            Onset = onset,
+        };
+    }
+
+    private static readonly (string Word, ClonusSite Site)[] SiteWords =
+    [
+        ("ankle", ClonusSite.Ankle), ("patellar", ClonusSite.Patellar), ("knee", ClonusSite.Patellar), ("wrist", ClonusSite.Wrist),
+        ("jaw", ClonusSite.Jaw), ("ocular", ClonusSite.Ocular), ("generalized", ClonusSite.Generalized), ("generalised", ClonusSite.Generalized),
+    ];
+
+    /// <summary>Hunter and UMN findings written in the clonus texts, with simple negation ("no tremor").</summary>
+    private static Examination ExamFromText(string lower, Examination exam, List<string> read)
+    {
+        bool? Word(string pattern)
+        {
+            var i = lower.IndexOf(pattern, StringComparison.Ordinal);
+            if (i < 0)
+            {
+                return null;
+            }
+
+            var before = lower[Math.Max(0, i - 24)..i];
+            var negated = before.Contains("no ", StringComparison.Ordinal) || before.Contains("without", StringComparison.Ordinal)
+                || before.Contains("absent", StringComparison.Ordinal) || before.Contains("denies", StringComparison.Ordinal)
+                || before.Contains("negative", StringComparison.Ordinal);
+            read.Add(negated ? "no " + pattern : pattern);
+            return !negated;
+        }
+
+        var hyperreflexia = Word("hyperreflexi") ?? Word("brisk reflexes");
+        var rigid = Word("rigid") ?? Word("hypertoni") ?? Word("increased tone");
+        var leadPipe = Word("lead-pipe") ?? Word("lead pipe");
+        var umn = Word("babinski") ?? Word("upgoing plantar") ?? Word("extensor plantar") ?? Word("hoffmann") ?? Word("spasticity");
+        var tremor = Word("tremor");
+        var agitation = Word("agitat");
+        var diaphoresis = Word("diaphore") ?? Word("sweating");
+        return exam with
+        {
+            Reflexes = exam.Reflexes ?? (hyperreflexia == true ? ReflexGrade.Increased : null),
+            Tone = exam.Tone ?? (rigid == true || leadPipe == true ? ToneGrade.Increased : null),
+            Rigidity = exam.Rigidity ?? (leadPipe == true ? RigidityPattern.LeadPipe : null),
+            OtherUmnSigns = exam.OtherUmnSigns ?? umn,
+            Tremor = exam.Tremor ?? tremor,
+            Agitation = exam.Agitation ?? agitation,
+            Diaphoresis = exam.Diaphoresis ?? diaphoresis,
+        };
+    }
+
+    private static bool Has(string lower, string word) => lower.Contains(word, StringComparison.Ordinal);
+
+    /// <summary>Every text of the finding, with where it was read.</summary>
+    private static IEnumerable<(string Where, string Text)> Texts(JsonElement o)
+    {
+        if (o.Obj("code")?.Str("text") is { } code)
+        {
+            yield return ("code.text", code);
+        }
+
+        if (o.Obj("method").Text() is { } method)
+        {
+            yield return ("method.text", method);
+        }
+
+        if (o.Obj("bodySite").Text() is { } site)
+        {
+            yield return ("bodySite.text", site);
+        }
+
+        if (o.Str("valueString") is { } value)
+        {
+            yield return ("valueString", value);
+        }
+
+        if (o.Obj("valueCodeableConcept")?.Str("text") is { } valueText)
+        {
+            yield return ("valueCodeableConcept.text", valueText);
+        }
+
+        foreach (var note in o.Arr("note"))
+        {
+            if (note.Str("text") is { } text)
+            {
+                yield return ("note.text", text);
+            }
+        }
+
+        foreach (var component in o.Arr("component"))
+        {
+            if (component.Str("valueString") is { } cv)
+            {
+                yield return ("component.valueString", cv);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /// <summary>
+    /// Present / absent / unknown: valueCodeableConcept Present (52101004) or Absent (2667000), a
+    /// boolean, or words; a coded finding recorded without any value is the finding asserted
+    /// (present), unless a dataAbsentReason says the value is missing.
+    /// </summary>
+    internal static bool? PresenceOf(JsonElement o)
+    {
+        var concept = o.Obj("valueCodeableConcept");
+        if (concept.HasCode(FhirJson.Snomed, SctAbsent))
+        {
+            return false;
+        }
+
+        if (concept.HasCode(FhirJson.Snomed, SctPresent))
+        {
+            return true;
+        }
+
+        if (o.Bool("valueBoolean") is { } b)
+        {
+            return b;
+        }
+
+        var words = (concept.Text() ?? o.Str("valueString"))?.Trim().ToLowerInvariant();
+        if (words is not null)
+        {
+            if (words is "absent" or "negative" or "no" or "not present" or "not detected" or "none" || words.StartsWith("no ", StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (words is "present" or "positive" or "yes" or "detected" || words.StartsWith("present", StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        var interpretation = o.Arr("interpretation").SelectMany(i => ((JsonElement?)i).Codings()).Select(c => c.Code).FirstOrDefault();
+        if (interpretation is "NEG")
+        {
+            return false;
+        }
+
+        if (interpretation is "POS")
+        {
+            return true;
+        }
+
+        if (o.Obj("dataAbsentReason") is not null || concept is not null || words is not null)
+        {
+            return null;
+        }
+
+        // No value at all: a SNOMED CT finding code asserts the finding, unless its text negates it.
+        var codeText = o.Obj("code")?.Str("text")?.ToLowerInvariant();
+        return codeText is not null && (codeText.StartsWith("no ", StringComparison.Ordinal) || codeText.Contains("absent", StringComparison.Ordinal)) ? false : true;
+    }
+
+    private bool? Presence(Dictionary<Kind, List<Reading>> byKind, Kind kind, string label)
+    {
+        if (Newest(byKind, kind) is not { } r)
+        {
+            return null;
+        }
+
+        var value = PresenceOf(r.Value);
+        Note(r, $"{label} {(value is null ? "recorded without a readable value" : value.Value ? "present" : "absent")}");
+        return value;
+    }
+
+    private static Reading? Newest(Dictionary<Kind, List<Reading>> byKind, Kind kind) =>
+        byKind.TryGetValue(kind, out var list) && list.Count > 0 ? list[0] : null;
+
+    private double? Quantity(Dictionary<Kind, List<Reading>> byKind, Kind kind, Func<double, string?, double?>? convert, double min, double max, string unit)
+    {
+        if (!byKind.TryGetValue(kind, out var list))
+        {
+            return null;
+        }
+
+        foreach (var r in list)
+        {
+            if (r.Value.Obj("valueQuantity") is not { } q || q.Num("value") is not { } raw)
+            {
+                continue;
+            }
+
+            var ucum = q.Str("code") ?? q.Str("unit");
+            var value = convert is null ? raw : convert(raw, ucum);
+            if (value is not { } v || v < min || v > max)
+            {
+                Note(r, FormattableString.Invariant($"{kind} value {raw} {ucum} not usable (unit or range)"));
+                continue;
+            }
+
+            Note(r, FormattableString.Invariant($"{Label(kind)} {Math.Round(v, 2)} {unit}{(ucum is not null && !unit.Contains(ucum, StringComparison.OrdinalIgnoreCase) ? $" (from {raw} {ucum})" : "")}"));
+            return v;
+        }
+
+        return null;
+    }
+
+    private static string Label(Kind kind) => kind switch
+    {
+        Kind.Temperature => "temperature",
+        Kind.HeartRate => "heart rate",
+        Kind.Systolic => "systolic BP",
+        Kind.Diastolic => "diastolic BP",
+        Kind.RespiratoryRate => "respiratory rate",
+        Kind.Spo2 => "SpO2",
+        Kind.Egfr => "eGFR",
+        Kind.Creatinine => "creatinine",
+        Kind.Ck => "creatine kinase",
+        Kind.Lithium => "lithium",
+        _ => kind.ToString(),
+    };
+
+    /// <summary>°C from Cel or [degF]; no unit: accepted as °C only in the Celsius range.</summary>
+    private static double? Celsius(double value, string? unit) => unit?.Trim() switch
+    {
+        "Cel" or "°C" or "C" or "degC" or "cel" => value,
+        "[degF]" or "°F" or "F" or "degF" or "[degf]" => Math.Round((value - 32) * 5 / 9, 2),
+        null => value is >= 25 and <= 45 ? value : null,
+        _ => null,
+    };
+
+    /// <summary>mg/dL; µmol/L converted (÷ 88.42).</summary>
+    private static double? Creatinine(double value, string? unit) => unit?.Trim() switch
+    {
+        "umol/L" or "µmol/L" or "μmol/L" => Math.Round(value / 88.42, 2),
+        _ => value,
+    };
+
+    private static int? Int(double? value) => value is { } v ? (int)Math.Round(v) : null;
+
+    private void Note(Reading r, string what)
+    {
+        var when = r.At is { } at ? at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "undated";
+        notes.Add($"{r.Resource.Reference() ?? "Observation"} ({when}): {what}.");
+    }
+
+    [GeneratedRegex(@"\bclonus\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ClonusWord();
+
+    [GeneratedRegex(@"(?<!startle[- ])(?<!position[- ])(?<!positionally[- ])\b(inducible|induced|elicited|provoked|on dorsiflexion|on stretch)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Inducible();
+
+    [GeneratedRegex(@"\b(unsustained|non-sustained|nonsustained|not sustained|exhaustible|transient)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Unsustained();
+}
