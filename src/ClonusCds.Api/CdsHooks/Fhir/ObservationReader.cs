@@ -354,7 +354,10 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
                 return null;
             }
 
+            // Negation reaches back to the start of the clause only ("no tremor, hyperreflexia").
             var before = lower[Math.Max(0, i - 24)..i];
+            var clause = before.LastIndexOfAny([',', ';', '.', ':', '\n']);
+            before = clause >= 0 ? before[(clause + 1)..] : before;
             var negated = before.Contains("no ", StringComparison.Ordinal) || before.Contains("without", StringComparison.Ordinal)
                 || before.Contains("absent", StringComparison.Ordinal) || before.Contains("denies", StringComparison.Ordinal)
                 || before.Contains("negative", StringComparison.Ordinal);
