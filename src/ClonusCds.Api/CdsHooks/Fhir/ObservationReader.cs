@@ -134,6 +134,8 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         var hasAnchor = _readings.Any(r => episodeKinds.Contains(r.Kind) && r.At is not null);
         var earlier = 0;
 
+        var history = ClonusHistory();
+
         // Newest first; undated readings after dated ones.
         var byKind = new Dictionary<Kind, List<Reading>>();
         foreach (var r in _readings.OrderByDescending(r => r.At ?? DateTimeOffset.MinValue))
@@ -195,6 +197,11 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         };
 
         var clonus = Clonus(byKind, ref exam);
+        if (clonus is { Present: true, Onset: null } && history is { } h)
+        {
+            clonus = clonus with { Onset = h.Onset };
+            notes.Add(h.Note);
+        }
         var at = hasAnchor ? anchor : (DateTimeOffset?)null;
         if (at is { } when && (now - when).TotalHours > 0)
         {
@@ -205,6 +212,43 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     }
 
     // ---------------------------------------------------------------- clonus
+
+    /// <summary>Clonus documented this long before the newest finding is chronic.</summary>
+    public const double ChronicAfterDays = 28;
+
+    /// <summary>
+    /// The course of the clonus from its own history, when the texts do not say: clonus also
+    /// recorded present 28 days or more before the newest finding is chronic; clonus recorded
+    /// absent within the 28 days before a present finding is new (acute).
+    /// </summary>
+    private (ClonusOnset Onset, string Note)? ClonusHistory()
+    {
+        var clonus = _readings.Where(r => r.Kind == Kind.Clonus && r.At is not null).OrderByDescending(r => r.At).ToList();
+        if (clonus.Count < 2 || PresenceOf(clonus[0].Value) != true)
+        {
+            return null;
+        }
+
+        var newest = clonus[0].At!.Value;
+        foreach (var earlier in clonus.Skip(1))
+        {
+            var days = (newest - earlier.At!.Value).TotalDays;
+            var present = PresenceOf(earlier.Value);
+            if (present == false && days < ChronicAfterDays)
+            {
+                return (ClonusOnset.Acute, FormattableString.Invariant(
+                    $"{earlier.Resource.Reference() ?? "Observation"}: clonus was recorded absent {days:0} day(s) before the newest finding, so it is new (acute onset)."));
+            }
+
+            if (present == true && days >= ChronicAfterDays)
+            {
+                return (ClonusOnset.Chronic, FormattableString.Invariant(
+                    $"{earlier.Resource.Reference() ?? "Observation"}: clonus was already recorded present {days:0} days before the newest finding, so it is chronic."));
+            }
+        }
+
+        return null;
+    }
 
     private ClonusFinding? Clonus(Dictionary<Kind, List<Reading>> byKind, ref Examination exam)
     {

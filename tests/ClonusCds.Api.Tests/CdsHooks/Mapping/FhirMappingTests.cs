@@ -367,3 +367,37 @@ public sealed class FhirMappingTests
         Assert.All(CdsServiceCatalog.Prefetch.Values, t =>
             Assert.DoesNotContain("{{", t.Replace("{{context.patientId}}", "", StringComparison.Ordinal), StringComparison.Ordinal));
 }
+
+/// <summary>The course of clonus read from its own history.</summary>
+public sealed class ClonusHistoryTests
+{
+    private static readonly FhirPatientMapper Mapper = new(ClinicalKnowledgeBase.LoadEmbedded(), new FixedTime(new DateTimeOffset(2026, 11, 21, 12, 0, 0, TimeSpan.Zero)));
+
+    private static string Clonus(string id, string when, bool present) =>
+        "{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"" + id + "\",\"status\":\"final\",\"subject\":{\"reference\":\"Patient/p1\"},\"effectiveDateTime\":\"" + when
+        + "\",\"code\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\"39055007\"}]},\"valueCodeableConcept\":{\"coding\":[{\"system\":\"http://snomed.info/sct\",\"code\":\""
+        + (present ? "52101004" : "2667000") + "\"}]}}}";
+
+    private static ClonusFinding Read(params string[] entries)
+    {
+        var bundle = "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[" + string.Join(",", entries) + "]}";
+        var data = PrefetchData.Read("findings", JsonDocument.Parse(bundle).RootElement.Clone(), PrefetchOrigin.Prefetched)!;
+        return Mapper.Map(new FhirInput("p1", null, null, null, [data], [], null), TimeSpan.FromHours(72)).Context.Clonus!;
+    }
+
+    [Fact]
+    public void Clonus_already_present_months_ago_is_chronic() =>
+        Assert.Equal(ClonusOnset.Chronic, Read(Clonus("now", "2026-11-21T09:00:00Z", true), Clonus("before", "2026-06-01T09:00:00Z", true)).Onset);
+
+    [Fact]
+    public void Clonus_absent_last_week_and_present_today_is_new() =>
+        Assert.Equal(ClonusOnset.Acute, Read(Clonus("now", "2026-11-21T09:00:00Z", true), Clonus("before", "2026-11-14T09:00:00Z", false)).Onset);
+
+    [Fact]
+    public void A_single_finding_leaves_the_course_unknown() =>
+        Assert.Null(Read(Clonus("now", "2026-11-21T09:00:00Z", true)).Onset);
+
+    [Fact]
+    public void Clonus_present_yesterday_says_nothing_about_chronicity() =>
+        Assert.Null(Read(Clonus("now", "2026-11-21T09:00:00Z", true), Clonus("before", "2026-11-20T09:00:00Z", true)).Onset);
+}
