@@ -20,7 +20,8 @@ public static class CdsHooksApi
 
         group.MapGet("", () => TypedResults.Json(Discovery(), CdsJson.Options))
             .WithName("CdsDiscovery")
-            .WithSummary("CDS Hooks discovery: the services, their hooks and prefetch templates.");
+            .WithSummary("CDS Hooks discovery: the services, their hooks and prefetch templates.")
+            .AddEndpointFilter<CdsJwtFilter>();
 
         group.MapPost("/{id}", (string id, HttpContext http, CdsHookHandler handler, CancellationToken ct) => handler.HandleAsync(id, http, ct))
             .WithName("CdsServiceCall")

@@ -1,16 +1,67 @@
+using Microsoft.AspNetCore.Cors.Infrastructure;
+using Microsoft.Extensions.Options;
+
 namespace ClonusCds.Api.CdsHooks.Trust;
 
-// PLACEHOLDER, being replaced in this session by the CORS implementation.
+/// <summary>
+/// Registers CDS Hooks trust: the JWT check on CDS Service calls (<see cref="CdsJwtFilter"/>) and the
+/// CORS policy for browser-based CDS Clients. Both read their settings lazily from the final
+/// configuration and are validated at startup. See docs/cds-hooks.md.
+/// </summary>
 internal static class CdsCors
 {
+    /// <summary>Name of the CORS policy the /cds-services group requires.</summary>
     public const string Policy = "cds-hooks";
 
     public static IServiceCollection AddCdsHooksTrust(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
+        // Settings and environment are read from the container when the options are first built, so
+        // overrides added after this call (tests, hosting) are honoured; the arguments are kept for
+        // the registration's signature.
         _ = configuration;
         _ = environment;
-        services.AddCors(o => o.AddPolicy(Policy, p => p.DisallowCredentials()));
+
+        services.AddOptions<CdsTrustOptions>()
+            .BindConfiguration(CdsTrustOptions.Section)
+            .Configure<IConfiguration>((o, config) => o.PublicBaseUrl = config[$"{CdsHooksOptions.Section}:{nameof(CdsHooksOptions.PublicBaseUrl)}"])
+            .PostConfigure<IHostEnvironment>((o, env) => o.RequireJwt ??= !env.IsDevelopment())
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CdsTrustOptions>, CdsTrustOptionsValidator>();
+
+        services.AddSingleton<CdsJtiReplayCache>();
+        services.AddSingleton<CdsJwksProvider>();
+        services.AddSingleton<CdsJwtValidator>();
         services.AddSingleton<CdsJwtFilter>();
+        services.AddHttpClient(CdsJwksProvider.HttpClientName)
+            .ConfigureHttpClient((sp, client) =>
+                client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CdsTrustOptions>>().Value.JwksFetchTimeoutSeconds))
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // A redirect could lead off the jku allow-list.
+                AllowAutoRedirect = false,
+                UseCookies = false,
+                ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CdsTrustOptions>>().Value.JwksFetchTimeoutSeconds),
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            });
+
+        services.AddOptions<CdsCorsOptions>()
+            .BindConfiguration(CdsCorsOptions.Section)
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CdsCorsOptions>, CdsCorsOptionsValidator>();
+        services.AddCors();
+        services.AddOptions<CorsOptions>().Configure<IOptions<CdsCorsOptions>>((cors, cds) => cors.AddPolicy(Policy, BuildPolicy(cds.Value)));
         return services;
     }
+
+    /// <summary>
+    /// Exact origins, no credentials (the JWT travels in the Authorization header, not a cookie),
+    /// GET/POST/OPTIONS, the Authorization and Content-Type request headers, nothing extra exposed.
+    /// </summary>
+    internal static CorsPolicy BuildPolicy(CdsCorsOptions options) => new CorsPolicyBuilder()
+        .WithOrigins([.. options.AllowedOrigins.Select(o => o.TrimEnd('/'))])
+        .WithMethods(HttpMethods.Get, HttpMethods.Post, HttpMethods.Options)
+        .WithHeaders("Authorization", "Content-Type")
+        .DisallowCredentials()
+        .SetPreflightMaxAge(TimeSpan.FromSeconds(options.PreflightMaxAgeSeconds))
+        .Build();
 }

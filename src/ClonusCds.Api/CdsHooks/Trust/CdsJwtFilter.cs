@@ -1,7 +1,116 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+
 namespace ClonusCds.Api.CdsHooks.Trust;
 
-// PLACEHOLDER, being replaced in this session by the JWT trust implementation.
-internal sealed class CdsJwtFilter : IEndpointFilter
+/// <summary>The CDS Client a valid JWT identified (in <see cref="HttpContext.Items"/> under <see cref="CdsJwtFilter.ClientKey"/>).</summary>
+/// <param name="Issuer">The trusted issuer (<c>iss</c>), as configured.</param>
+/// <param name="Tenant">The optional <c>tenant</c> claim.</param>
+internal sealed record CdsClientIdentity(string Issuer, string? Tenant);
+
+/// <summary>
+/// Requires a valid CDS Hooks JWT (see <see cref="CdsJwtValidator"/>) on the endpoints it is attached
+/// to, when <see cref="CdsTrustOptions.RequireJwt"/> is on. Every failure is 401 with an empty body and
+/// <c>WWW-Authenticate: Bearer</c>, and one Warning log line with a reason code, the issuer and the
+/// kid — never the token or the Authorization header. On discovery (GET /cds-services) it applies
+/// only when <see cref="CdsTrustOptions.RequireJwtOnDiscovery"/> is set. When the JWT is not
+/// required, any token sent is ignored.
+/// </summary>
+internal sealed partial class CdsJwtFilter(IOptions<CdsTrustOptions> options, CdsJwtValidator validator, ILogger<CdsJwtFilter> logger) : IEndpointFilter
 {
-    public ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next) => next(context);
+    /// <summary><see cref="HttpContext.Items"/> key of the <see cref="CdsClientIdentity"/> of an accepted call.</summary>
+    public const string ClientKey = "cds.client";
+
+    private const string FeedbackSuffix = "/feedback";
+
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var o = options.Value;
+        if (!o.IsJwtRequired || (IsDiscovery(http.Request) && !o.RequireJwtOnDiscovery))
+        {
+            return await next(context);
+        }
+
+        CdsJwtResult result;
+        if (string.IsNullOrWhiteSpace(o.PublicBaseUrl))
+        {
+            // Startup validation refuses this configuration; never fall back to the Host header.
+            result = new(CdsJwtReasons.NotConfigured);
+        }
+        else
+        {
+            var authorization = http.Request.Headers.Authorization;
+            try
+            {
+                result = authorization.Count > 1
+                    ? new(CdsJwtReasons.Malformed)
+                    : await validator.ValidateAsync(authorization.ToString(), Audiences(http.Request, o.PublicBaseUrl), http.RequestAborted);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A token must never turn into a 500; the exception text is not logged (it may quote the token).
+                LogUnexpected(logger, ex.GetType().Name);
+                result = new(CdsJwtReasons.ValidationError);
+            }
+        }
+
+        if (result.IsValid)
+        {
+            http.Items[ClientKey] = new CdsClientIdentity(result.Issuer!, result.Tenant);
+            return await next(context);
+        }
+
+        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
+        LogRejected(logger, result.Reason!, Printable(result.Issuer, 200), Printable(result.KeyId, 100), route);
+        return Reject(http, result.Reason);
+    }
+
+    /// <summary>
+    /// The aud values this request accepts: PublicBaseUrl (trailing slash trimmed) + PathBase + Path
+    /// (trailing slash trimmed); for /cds-services/{id}/feedback also the service URL /cds-services/{id}.
+    /// </summary>
+    internal static IReadOnlyList<string> Audiences(HttpRequest request, string publicBaseUrl)
+    {
+        var path = request.PathBase.Add(request.Path).ToUriComponent().TrimEnd('/');
+        var audience = publicBaseUrl.TrimEnd('/') + path;
+        var segments = request.Path.Value?.Split('/', StringSplitOptions.RemoveEmptyEntries) ?? [];
+        var isFeedback = segments.Length == 3
+            && string.Equals("/" + segments[0], CdsHooksApi.Prefix, StringComparison.OrdinalIgnoreCase)
+            && string.Equals("/" + segments[2], FeedbackSuffix, StringComparison.OrdinalIgnoreCase);
+        return isFeedback ? [audience, audience[..^FeedbackSuffix.Length]] : [audience];
+    }
+
+    private static bool IsDiscovery(HttpRequest request) =>
+        HttpMethods.IsGet(request.Method)
+        && string.Equals(request.Path.Value?.TrimEnd('/'), CdsHooksApi.Prefix, StringComparison.OrdinalIgnoreCase);
+
+    private static UnauthorizedHttpResult Reject(HttpContext http, string? reason)
+    {
+        // UseStatusCodePages would otherwise write a ProblemDetails body: a 401 here is empty.
+        if (http.Features.Get<IStatusCodePagesFeature>() is { } statusCodePages)
+        {
+            statusCodePages.Enabled = false;
+        }
+
+        // RFC 6750 section 3.1: no error code when no credentials were sent.
+        http.Response.Headers.WWWAuthenticate = reason is CdsJwtReasons.MissingToken or CdsJwtReasons.NotBearer
+            ? "Bearer"
+            : "Bearer error=\"invalid_token\"";
+        return TypedResults.Unauthorized();
+    }
+
+    /// <summary>Issuer and kid may come from an untrusted token: logged only when short and plain ASCII.</summary>
+    private static string? Printable(string? value, int max) =>
+        value is null ? null
+        : value.Length <= max && value.All(c => c is > ' ' and <= '~') ? value
+        : "(not printable)";
+
+    [LoggerMessage(EventId = 4100, Level = LogLevel.Warning,
+        Message = "CDS Hooks JWT rejected on {Route}: {Reason} (issuer {Issuer}, kid {KeyId})")]
+    private static partial void LogRejected(ILogger logger, string reason, string? issuer, string? keyId, string route);
+
+    [LoggerMessage(EventId = 4101, Level = LogLevel.Warning, Message = "CDS Hooks JWT validation failed unexpectedly ({ExceptionType}); the call is rejected")]
+    private static partial void LogUnexpected(ILogger logger, string exceptionType);
 }

@@ -1,0 +1,67 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace ClonusCds.Api.Tests.CdsHooks.Trust;
+
+/// <summary>Startup validation and the environment default of RequireJwt.</summary>
+public sealed class CdsTrustStartupTests
+{
+    private static Dictionary<string, string?> WithIssuer(ECDsa key) => new()
+    {
+        ["CdsHooks:Trust:Issuers:0:Issuer"] = "https://ehr-es.test",
+        ["CdsHooks:Trust:Issuers:0:Jwks"] = TrustKit.Jwks(TrustKit.EcJwk(key, "es-1")),
+    };
+
+    [Fact]
+    public async Task Refuses_to_start_when_jwt_is_required_and_PublicBaseUrl_is_empty()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var settings = WithIssuer(key);
+        settings["CdsHooks:Trust:RequireJwt"] = "true";
+        settings["CdsHooks:PublicBaseUrl"] = "";
+        await using var factory = new TrustApiFactory(settings);
+
+        var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+        var validation = Flatten(ex).OfType<OptionsValidationException>().FirstOrDefault();
+        Assert.NotNull(validation);
+        Assert.Contains("CdsHooks:PublicBaseUrl", validation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Unset_RequireJwt_means_not_required_in_Development_and_a_sent_token_is_ignored()
+    {
+        await using var factory = new TrustApiFactory(new Dictionary<string, string?> { ["CdsHooks:Trust:RequireJwt"] = null }, "Development");
+        var client = factory.CreateClient();
+        TrustKit.AssertAccepted(await client.Call(token: null));
+        TrustKit.AssertAccepted(await client.Call(token: "not-a-jwt"));
+    }
+
+    [Fact]
+    public async Task Unset_RequireJwt_means_required_in_Production()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var settings = WithIssuer(key);
+        settings["CdsHooks:Trust:RequireJwt"] = null;
+        settings["CdsHooks:PublicBaseUrl"] = TrustKit.PublicBaseUrl;
+        await using var factory = new TrustApiFactory(settings, "Production");
+        var client = factory.CreateClient();
+
+        await TrustKit.AssertRejected(await client.Call(token: null));
+        TrustKit.AssertAccepted(await client.Call(TrustKit.SignEs(key, "es-1", TrustKit.Claims("https://ehr-es.test"))));
+    }
+
+    private static IEnumerable<Exception> Flatten(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            yield return e;
+            if (e is AggregateException aggregate)
+            {
+                foreach (var inner in aggregate.InnerExceptions.SelectMany(Flatten))
+                {
+                    yield return inner;
+                }
+            }
+        }
+    }
+}
