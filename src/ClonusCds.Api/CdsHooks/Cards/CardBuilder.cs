@@ -146,9 +146,9 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
     private static string OrderSummary(string primary, string drug, string? others, string title, IReadOnlyList<string> codes) => primary switch
     {
         C.TizanidineCyp1a2Contraindication or C.StopContraindicatedCombination =>
-            $"{drug} order: tizanidine with {others ?? "a potent CYP1A2 inhibitor"} is contraindicated (hypotension, bradycardia, sedation)",
+            $"{drug} order with {others ?? "a CYP1A2 inhibitor or tizanidine"}: tizanidine + a potent CYP1A2 inhibitor is contraindicated (hypotension, bradycardia)",
         C.MaoiHighRiskCombination or C.LinezolidMethyleneBlueAreMaois =>
-            $"{drug} order: MAO inhibitor with {others ?? "another serotonergic drug"} — highest-risk combination for serotonin toxicity",
+            $"{drug} order with {others ?? "another serotonergic drug"}: MAO inhibitor + serotonergic drug, the highest-risk combination",
         C.BaclofenRenalAccumulation =>
             $"{drug} order: eGFR below 30 or dialysis — baclofen accumulates (encephalopathy); avoid",
         C.DiscontinueSerotonergicAgents =>

@@ -572,7 +572,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
                 continue;
             }
 
-            Note(r, FormattableString.Invariant($"{Label(kind)} {Math.Round(v, 2)} {unit}{(ucum is not null && !unit.Contains(ucum, StringComparison.OrdinalIgnoreCase) ? $" (from {raw} {ucum})" : "")}"));
+            Note(r, FormattableString.Invariant($"{Label(kind)} {Math.Round(v, 2)} {unit}{(Math.Abs(v - raw) > 1e-9 ? $" (from {raw} {ucum})" : "")}"));
             return v;
         }
 
@@ -621,7 +621,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     [GeneratedRegex(@"\bclonus\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ClonusWord();
 
-    [GeneratedRegex(@"(?<!startle[- ])(?<!position[- ])(?<!positionally[- ])\b(inducible|induced|elicited|provoked|on dorsiflexion|on stretch)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<!startle[- ])(?<!position[- ])(?<!positionally[- ])\b(inducible|induced|elicited|provoked|dorsiflexion|dorsiflexed|stretch|stretched)\b", RegexOptions.CultureInvariant)]
     private static partial Regex Inducible();
 
     [GeneratedRegex(@"\b(unsustained|non-sustained|nonsustained|not sustained|exhaustible|transient)\b", RegexOptions.CultureInvariant)]
