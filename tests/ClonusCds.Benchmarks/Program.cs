@@ -97,6 +97,18 @@ public static class Smoke
         endToEnd.Setup();
         var json = endToEnd.EndToEndJson();
         output.WriteLine($"{"EndToEndJson",-28} response bytes={json.Length}");
+
+        // The CDS Hooks call must still produce one critical order card for the tramadol draft.
+        var cds = new CdsHooksBenchmarks();
+        cds.Setup();
+        var cards = System.Text.Json.JsonDocument.Parse(cds.Call().GetAwaiter().GetResult()).RootElement.GetProperty("cards");
+        var cdsOk = cards.GetArrayLength() == 1 && cards[0].GetProperty("indicator").GetString() == "critical";
+        if (!cdsOk)
+        {
+            failures++;
+        }
+
+        output.WriteLine($"{"CdsOrderSelect",-28} cards={cards.GetArrayLength()} indicator={(cards.GetArrayLength() > 0 ? cards[0].GetProperty("indicator").GetString() : "-")}{(cdsOk ? "" : "  UNEXPECTED (wanted one critical card)")}");
         output.WriteLine(failures == 0 ? "smoke: ok" : $"smoke: {failures} context(s) took an unintended path");
         return failures == 0 ? 0 : 1;
     }
