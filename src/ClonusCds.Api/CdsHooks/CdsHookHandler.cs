@@ -116,7 +116,7 @@ internal sealed partial class CdsHookHandler(
         var toxidrome = assessment.Etiology.Primary is Etiology.SerotoninToxicity or Etiology.OtherDrugToxicity && assessment.Urgency >= Urgency.Urgent;
         if (record.Context.Clonus?.Present == true || toxidrome)
         {
-            return (new CdsResponse([cards.Triage(assessment, record, baseUrl)]), assessment);
+            return (new CdsResponse([CardBuilder.Triage(assessment, record, baseUrl)]), assessment);
         }
 
         return (new CdsResponse(cards.MedicationSafety(assessment, record, baseUrl).ToList()), assessment);

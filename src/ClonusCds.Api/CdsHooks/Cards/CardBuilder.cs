@@ -50,7 +50,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>The triage card for a patient whose record shows clonus (or a toxidrome).</summary>
-    public Card Triage(Assessment a, MappedRecord record, string baseUrl)
+    public static Card Triage(Assessment a, MappedRecord record, string baseUrl)
     {
         var codes = AllCodes(a);
         // Urgency sets the colour; a contraindicated combination on the list makes it critical too.
@@ -60,7 +60,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         var detail = new StringBuilder();
         detail.Append("**Likely cause:** ").Append(EtiologyText(a)).Append(". **Urgency:** ").Append(Lower(a.Urgency)).Append(".\n\n");
         Rationale(detail, a);
-        Body(detail, a, codes);
+        Body(detail, a);
         Footer(detail, a, record, codes);
         return new Card
         {
@@ -114,7 +114,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         var entry = kb.RecommendationsByCode[primary];
         var drug = Capitalize(drugName);
         var detail = new StringBuilder();
-        detail.Append("**Draft order:** ").Append(Markdown.Escape(order.Name)).Append(" (`").Append(Markdown.Escape(order.ResourceId)).Append("`).\n\n");
+        detail.Append("**Draft order:** ").Append(Markdown.Escape(order.Name)).Append(" (`").Append(Markdown.Escape(order.Label)).Append("`).\n\n");
         if (record.ClonusObserved && a.Etiology.Primary != Etiology.IndeterminateNeedsEvaluation)
         {
             detail.Append("**Patient:** clonus triaged as ").Append(EtiologyText(a)).Append(" (").Append(Lower(a.Urgency)).Append(").\n\n");
@@ -122,7 +122,6 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
         Items(detail, a, codes);
         Footer(detail, a, record, codes);
-        var hasId = !order.ResourceId.Contains("(no id", StringComparison.Ordinal);
         return new Card
         {
             Uuid = Guid.NewGuid().ToString(),
@@ -130,11 +129,11 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
             Detail = detail.ToString(),
             Indicator = codes.Any(c => CriticalCodes.Contains(c)) ? "critical" : "warning",
             Source = Source(baseUrl, primary, new CdsCoding(CodeSystem, primary, entry.Title)),
-            Suggestions = hasId
+            Suggestions = order.ResourceId is { } id
                 ? [new Suggestion($"Remove the draft {drugName} order", Guid.NewGuid().ToString(), true,
-                    [new CdsAction("delete", $"Remove the draft {drugName} order ({order.ResourceId}).", order.ResourceId)])]
+                    [new CdsAction("delete", $"Remove the draft {drugName} order ({id}).", id)])]
                 : null,
-            SelectionBehavior = hasId ? "at-most-one" : null,
+            SelectionBehavior = order.ResourceId is null ? null : "at-most-one",
             OverrideReasons = OrderOverrides,
             Links = Links(a, codes),
             Extension = Extension("order", a, codes, order.ResourceId),
@@ -231,7 +230,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         sb.Append('\n');
     }
 
-    private void Body(StringBuilder sb, Assessment a, IReadOnlyList<string> codes)
+    private static void Body(StringBuilder sb, Assessment a)
     {
         var tiers = new (string Name, IReadOnlyList<RecommendationItem> Items)[]
         {
@@ -259,8 +258,6 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
             sb.Append("**Also consider:** ").Append(string.Join("; ", a.Etiology.Differentials.Select(d => d.Reason))).Append("\n\n");
         }
 
-        _ = codes;
-        _ = kb;
     }
 
     private static void Items(StringBuilder sb, Assessment a, IReadOnlyList<string> codes)

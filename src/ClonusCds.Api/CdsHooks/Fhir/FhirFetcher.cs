@@ -5,11 +5,13 @@ using Microsoft.Extensions.Options;
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
 /// <summary>The FHIR server could not supply data the service needs (the caller answers 412).</summary>
-internal sealed class FhirFetchException(string reason) : Exception(reason)
+internal sealed class FhirFetchException : Exception
 {
-    public FhirFetchException() : this("FHIR fetch failed") { }
+    public FhirFetchException() : base("FHIR fetch failed") { }
 
-    public FhirFetchException(string message, Exception inner) : this(message) => _ = inner;
+    public FhirFetchException(string message) : base(message) { }
+
+    public FhirFetchException(string message, Exception inner) : base(message, inner) { }
 }
 
 /// <summary>

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClonusCds.Core.KnowledgeBase;
@@ -7,7 +6,11 @@ using ClonusCds.Core.Model;
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
 /// <summary>A draft MedicationRequest from the hook context, placed in the medication list.</summary>
-internal sealed record DraftOrder(string ResourceId, string Name, int MedicationIndex, bool Selected);
+internal sealed record DraftOrder(string? ResourceId, string Name, int MedicationIndex, bool Selected)
+{
+    /// <summary>"MedicationRequest/{id}", or a label when the draft has no id (then no delete suggestion is possible).</summary>
+    public string Label => ResourceId ?? "a draft MedicationRequest without an id";
+}
 
 /// <summary>The patient context read from FHIR, with what was read from where.</summary>
 internal sealed record MappedRecord(
@@ -68,8 +71,6 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     internal const string LoincCk = "2157-6";
     internal const string LoincLithium = "14334-7";
     internal const string LoincPregnancy = "82810-3";
-
-    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Maps the collected FHIR data. Never throws on odd FHIR: what cannot be read is noted.</summary>
     public MappedRecord Map(FhirInput input, TimeSpan episodeWindow)
@@ -305,9 +306,9 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
                 continue;
             }
 
-            var reference = order.Reference() ?? $"MedicationRequest/(no id, draft {drafts.Count + 1})";
+            var reference = order.Reference();
             drafts.Add(new DraftOrder(reference, entry.Name ?? entry.Rxcui ?? "medication", list.Count,
-                input.Selections is null || input.Selections.Contains(reference)));
+                input.Selections is null || (reference is not null && input.Selections.Contains(reference))));
             list.Add(entry);
         }
 
