@@ -47,6 +47,12 @@ builder.WebHost.ConfigureKestrel((context, kestrel) =>
 {
     var limits = context.Configuration.GetSection(RequestLimitsOptions.Section).Get<RequestLimitsOptions>() ?? new();
     kestrel.Limits.MaxRequestBodySize = limits.Largest;
+    kestrel.Limits.MaxRequestHeadersTotalSize = limits.MaxRequestHeadersTotalBytes;
+    kestrel.Limits.MaxRequestHeaderCount = limits.MaxRequestHeaderCount;
+    kestrel.Limits.MaxRequestLineSize = limits.MaxRequestLineBytes;
+    kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(limits.KeepAliveTimeoutSeconds);
+    kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(limits.RequestHeadersTimeoutSeconds);
+    kestrel.Limits.MaxConcurrentConnections = limits.MaxConcurrentConnections;
     kestrel.AddServerHeader = false;
 });
 
@@ -60,15 +66,20 @@ builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirFetcher>();
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Cards.CardBuilder>();
 builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
 builder.Services.AddCdsFeedback(builder.Configuration);
+builder.Services.AddClonusRateLimiting(builder.Configuration);
+builder.Services.AddClonusTransport(builder.Configuration);
 builder.Services.AddClonusSwagger();
 
 var app = builder.Build();
 
+app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseMiddleware<RequestLogging>();
+app.UseClonusTransport();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseCors();
+app.UseRateLimiter();
 
 app.UseClonusSwagger();
 
@@ -78,6 +89,9 @@ app.MapHealth();
 app.MapCdsHooks();
 app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
 
+#if BENCHMARK
+app.MapBenchmark();
+#endif
 app.Run();
 
 /// <summary>Entry point (public for WebApplicationFactory).</summary>

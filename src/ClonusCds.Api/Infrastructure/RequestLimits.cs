@@ -20,6 +20,24 @@ public sealed class RequestLimitsOptions
     /// </summary>
     public long MaxCdsHooksBodyBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>Largest total size of the request headers (Kestrel default 32 KB). A JWT is at most 8 KB.</summary>
+    public int MaxRequestHeadersTotalBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Most request headers (Kestrel default 100).</summary>
+    public int MaxRequestHeaderCount { get; set; } = 64;
+
+    /// <summary>Longest request line (method, path, query; Kestrel default 8 KB).</summary>
+    public int MaxRequestLineBytes { get; set; } = 8 * 1024;
+
+    /// <summary>Idle keep-alive connections are closed after this (Kestrel default 130 s).</summary>
+    public int KeepAliveTimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Time allowed to receive the request headers (Kestrel default 30 s; slow-loris defence).</summary>
+    public int RequestHeadersTimeoutSeconds { get; set; } = 15;
+
+    /// <summary>Most open connections (Kestrel default: unlimited). Beyond it new connections are refused.</summary>
+    public long MaxConcurrentConnections { get; set; } = 1024;
+
     /// <summary>The largest of the limits (Kestrel's server-wide cap).</summary>
     public long Largest => Math.Max(MaxRequestBodyBytes, MaxCdsHooksBodyBytes);
 
