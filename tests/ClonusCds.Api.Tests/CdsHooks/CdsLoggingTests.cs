@@ -31,7 +31,7 @@ public sealed class CdsLoggingTests
     }
 
     /// <summary>Walks the request and keeps values that identify or describe the patient.</summary>
-    private static void Collect(JsonNode? node, HashSet<string> into, string? parent = null)
+    internal static void Collect(JsonNode? node, HashSet<string> into, string? parent = null)
     {
         switch (node)
         {
