@@ -65,6 +65,7 @@ builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper>();
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirFetcher>();
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Cards.CardBuilder>();
 builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
+builder.Services.AddClonusApiAuth(builder.Configuration, builder.Environment);
 builder.Services.AddCdsFeedback(builder.Configuration);
 builder.Services.AddClonusRateLimiting(builder.Configuration);
 builder.Services.AddClonusTransport(builder.Configuration);

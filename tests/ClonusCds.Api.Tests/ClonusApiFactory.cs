@@ -20,6 +20,7 @@ public class ClonusApiFactory : WebApplicationFactory<Program>
         // CDS Hooks JWT trust is tested with its own settings (CdsHooks/Trust tests); elsewhere calls
         // are unauthenticated, and the fake FHIR server on loopback speaks plain http.
         builder.UseSetting("CdsHooks:Trust:RequireJwt", "false");
+        builder.UseSetting("Auth:RequireBearer", "false");
         builder.UseSetting("CdsHooks:Fhir:AllowHttp", "true");
         builder.UseSetting("CdsHooks:Feedback:DatabasePath", FeedbackDatabasePath);
         // Rate limiting is tested with its own small limits (RateLimitingTests).

@@ -1,4 +1,5 @@
 using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Security;
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -10,7 +11,8 @@ internal static class AssessmentsApi
 {
     public static IEndpointRouteBuilder MapAssessments(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/assessments").WithTags("Assessments");
+        var group = routes.MapGroup("/api/v1/assessments").WithTags("Assessments")
+            .RequireClonusScope(Scopes.Assess);
 
         group.MapPost("/", Assess)
             .AddEndpointFilter<ValidationFilter<PatientContext>>()

@@ -1,3 +1,4 @@
+using ClonusCds.Api.Security;
 using ClonusCds.Core.KnowledgeBase;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -8,7 +9,8 @@ internal static class HealthApi
 {
     public static IEndpointRouteBuilder MapHealth(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/health").WithTags("Health");
+        var group = routes.MapGroup("/health").WithTags("Health")
+            .RequireClonusToken(anonymousWhen: o => o.AnonymousHealth);
 
         // Live: the process answers. Nothing else is checked.
         group.MapGet("/live", () => TypedResults.Ok(new HealthAnswer("Healthy", null)))

@@ -1,3 +1,4 @@
+using ClonusCds.Api.Security;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Vocabulary;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -9,7 +10,8 @@ internal static class KnowledgeApi
 {
     public static IEndpointRouteBuilder MapKnowledge(this IEndpointRouteBuilder routes)
     {
-        var group = routes.MapGroup("/api/v1/knowledge").WithTags("Knowledge base");
+        var group = routes.MapGroup("/api/v1/knowledge").WithTags("Knowledge base")
+            .RequireClonusScope(Scopes.KnowledgeRead, anonymousWhen: o => o.AnonymousKnowledge);
 
         group.MapGet("/", Summary).WithName("GetKnowledgeBase")
             .WithSummary("Knowledge-base version, release date, review status and counts");

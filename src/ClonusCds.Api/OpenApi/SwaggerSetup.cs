@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using ClonusCds.Api.Security;
 using Microsoft.OpenApi;
 using Swashbuckle.AspNetCore.SwaggerGen;
 
@@ -36,6 +37,7 @@ internal static class SwaggerSetup
             }
 
             o.OperationFilter<AssessmentExamplesFilter>();
+            o.AddClonusBearerSecurity();
             o.SupportNonNullableReferenceTypes();
         });
         return services;

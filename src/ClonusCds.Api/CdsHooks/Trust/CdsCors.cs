@@ -1,3 +1,4 @@
+using ClonusCds.Api.Security;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -32,17 +33,9 @@ internal static class CdsCors
         services.AddSingleton<CdsJwksProvider>();
         services.AddSingleton<CdsJwtValidator>();
         services.AddSingleton<CdsJwtFilter>();
-        services.AddHttpClient(CdsJwksProvider.HttpClientName)
-            .ConfigureHttpClient((sp, client) =>
-                client.Timeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CdsTrustOptions>>().Value.JwksFetchTimeoutSeconds))
-            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
-            {
-                // A redirect could lead off the jku allow-list.
-                AllowAutoRedirect = false,
-                UseCookies = false,
-                ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<CdsTrustOptions>>().Value.JwksFetchTimeoutSeconds),
-                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            });
+        // jku fetches: no redirects (a redirect could lead off the jku allow-list), no cookies, short timeout.
+        services.AddJwksHttpClient(CdsJwksProvider.HttpClientName,
+            sp => sp.GetRequiredService<IOptions<CdsTrustOptions>>().Value.JwksFetchTimeoutSeconds);
 
         services.AddOptions<CdsCorsOptions>()
             .BindConfiguration(CdsCorsOptions.Section)

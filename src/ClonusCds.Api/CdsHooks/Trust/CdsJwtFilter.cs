@@ -1,3 +1,4 @@
+using ClonusCds.Api.Security;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
@@ -10,7 +11,7 @@ namespace ClonusCds.Api.CdsHooks.Trust;
 internal sealed record CdsClientIdentity(string Issuer, string? Tenant);
 
 /// <summary>
-/// Requires a valid CDS Hooks JWT (see <see cref="CdsJwtValidator"/>) on the endpoints it is attached
+/// Requires a valid CDS Hooks JWT (see <see cref="CdsJwtValidator"/>, built on the shared <see cref="JwtTokenValidator"/>) on the endpoints it is attached
 /// to, when <see cref="CdsTrustOptions.RequireJwt"/> is on. Every failure is 401 with an empty body and
 /// <c>WWW-Authenticate: Bearer</c>, and one Warning log line with a reason code, the issuer and the
 /// kid — never the token or the Authorization header. On discovery (GET /cds-services) it applies
@@ -33,37 +34,32 @@ internal sealed partial class CdsJwtFilter(IOptions<CdsTrustOptions> options, Cd
             return await next(context);
         }
 
-        CdsJwtResult result;
+        JwtValidationResult result;
         if (string.IsNullOrWhiteSpace(o.PublicBaseUrl))
         {
             // Startup validation refuses this configuration; never fall back to the Host header.
-            result = new(CdsJwtReasons.NotConfigured);
+            result = new(JwtReasons.NotConfigured);
         }
         else
         {
-            var authorization = http.Request.Headers.Authorization;
-            try
+            // Several Authorization headers are malformed; an unexpected failure comes back as
+            // validation_error with the exception type: a token must never turn into a 500.
+            result = await validator.ValidateAsync(http.Request.Headers.Authorization, Audiences(http.Request, o.PublicBaseUrl), http.RequestAborted);
+            if (result.Reason == JwtReasons.ValidationError)
             {
-                result = authorization.Count > 1
-                    ? new(CdsJwtReasons.Malformed)
-                    : await validator.ValidateAsync(authorization.ToString(), Audiences(http.Request, o.PublicBaseUrl), http.RequestAborted);
-            }
-            catch (Exception ex) when (ex is not OutOfMemoryException)
-            {
-                // A token must never turn into a 500; the exception text is not logged (it may quote the token).
-                LogUnexpected(logger, ex.GetType().Name);
-                result = new(CdsJwtReasons.ValidationError);
+                // The exception text is not logged (it may quote the token).
+                LogUnexpected(logger, result.ExceptionType ?? "?");
             }
         }
 
         if (result.IsValid)
         {
-            http.Items[ClientKey] = new CdsClientIdentity(result.Issuer!, result.Tenant);
+            http.Items[ClientKey] = new CdsClientIdentity(result.Issuer!, result.StringClaim("tenant"));
             return await next(context);
         }
 
         var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-        LogRejected(logger, result.Reason!, Printable(result.Issuer, 200), Printable(result.KeyId, 100), route);
+        LogRejected(logger, result.Reason!, LogSafe.Printable(result.Issuer, 200), LogSafe.Printable(result.KeyId, 100), route);
         return Reject(http, result.Reason);
     }
 
@@ -95,17 +91,11 @@ internal sealed partial class CdsJwtFilter(IOptions<CdsTrustOptions> options, Cd
         }
 
         // RFC 6750 section 3.1: no error code when no credentials were sent.
-        http.Response.Headers.WWWAuthenticate = reason is CdsJwtReasons.MissingToken or CdsJwtReasons.NotBearer
+        http.Response.Headers.WWWAuthenticate = JwtReasons.NoCredentials(reason)
             ? "Bearer"
             : "Bearer error=\"invalid_token\"";
         return TypedResults.Unauthorized();
     }
-
-    /// <summary>Issuer and kid may come from an untrusted token: logged only when short and plain ASCII.</summary>
-    private static string? Printable(string? value, int max) =>
-        value is null ? null
-        : value.Length <= max && value.All(c => c is > ' ' and <= '~') ? value
-        : "(not printable)";
 
     [LoggerMessage(EventId = 4100, Level = LogLevel.Warning,
         Message = "CDS Hooks JWT rejected on {Route}: {Reason} (issuer {Issuer}, kid {KeyId})")]
