@@ -215,28 +215,8 @@ public sealed class ApiAuthSettingsTests
         return services.BuildServiceProvider();
     }
 
-    /// <summary>
-    /// Starts the API and returns the options failure that stopped it. When startup fails,
-    /// WebApplication.Run disposes the host; WebApplicationFactory sometimes reaches the disposed
-    /// container first and throws ObjectDisposedException instead of the startup error (a race in the
-    /// test host, not in the service). Only that case is retried, with a fresh factory.
-    /// </summary>
-    private static OptionsValidationException StartupFailure(Func<ApiAuthFactory> create)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            using var factory = create();
-            var ex = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-            var validation = Flatten(ex).OfType<OptionsValidationException>().FirstOrDefault();
-            if (validation is not null)
-            {
-                return validation;
-            }
-
-            Assert.True(attempt < 5 && Flatten(ex).Any(e => e is ObjectDisposedException),
-                "startup failed, but not on options validation: " + ex);
-        }
-    }
+    private static OptionsValidationException StartupFailure(Func<ApiAuthFactory> create) =>
+        Tests.StartupFailure.Of<OptionsValidationException>(create);
 
     private static IEnumerable<Exception> Flatten(Exception ex)
     {
