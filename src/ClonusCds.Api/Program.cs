@@ -79,6 +79,7 @@ app.UseStatusCodePages();
 app.UseMiddleware<RequestLogging>();
 app.UseClonusTransport();
 app.UseMiddleware<RequestBodyLimit>();
+app.UseMiddleware<JsonCharset>();
 app.UseCors();
 app.UseRateLimiter();
 

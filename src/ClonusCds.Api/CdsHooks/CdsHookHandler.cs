@@ -51,6 +51,12 @@ internal sealed partial class CdsHookHandler(
             var (field, message) = JsonErrorDescriber.Describe(ex, typeof(JsonElement));
             return Invalid(new Dictionary<string, string[]> { [string.IsNullOrEmpty(field) ? "$" : field] = [message] });
         }
+        catch (InvalidOperationException)
+        {
+            // A property name that is not valid UTF-16 (a lone surrogate escape), met while the
+            // parser checks names for duplicates.
+            return Invalid(new Dictionary<string, string[]> { ["$"] = ["A property name is not valid text (invalid UTF-8 or a lone surrogate escape)."] });
+        }
         catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
         {
             return TypedResults.Problem(statusCode: 413, title: "Request body too large");
@@ -58,6 +64,11 @@ internal sealed partial class CdsHookHandler(
 
         using (document)
         {
+            if (JsonText.FindInvalid(document.RootElement) is { } badText)
+            {
+                return Invalid(new Dictionary<string, string[]> { [badText] = ["Not valid text: invalid UTF-8 or a lone surrogate escape."] });
+            }
+
             var errors = new Dictionary<string, string[]>();
             var hookHint = CdsServiceCatalog.HooksOf(id).Count() == 1 ? CdsServiceCatalog.HooksOf(id).First() : null;
             var request = CdsRequest.Parse(document.RootElement, hookHint, errors);

@@ -133,6 +133,12 @@ internal sealed record CdsRequest(
         }
 
         var token = RequiredString(auth, "access_token", errors, "fhirAuthorization.");
+        // RFC 6750 b64token characters only: the token goes into an Authorization header.
+        if (token is not null && (token.Length > 8192 || !token.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '~' or '+' or '/' or '=')))
+        {
+            errors["fhirAuthorization.access_token"] = ["fhirAuthorization.access_token must be a bearer token (letters, digits and -._~+/=, at most 8 KB)."];
+            token = null;
+        }
         var type = RequiredString(auth, "token_type", errors, "fhirAuthorization.");
         if (type is not null && !string.Equals(type, "Bearer", StringComparison.OrdinalIgnoreCase))
         {

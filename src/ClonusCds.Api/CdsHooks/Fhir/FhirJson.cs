@@ -60,9 +60,13 @@ internal static class FhirJson
 
     /// <summary>
     /// A FHIR date or dateTime (YYYY, YYYY-MM, YYYY-MM-DD, or a full dateTime) as an instant, with its
-    /// precision. Partial dates are placed mid-period by the caller when it needs a point.
+    /// precision, or null when unreadable or outside 1800–2300 (an implausible date is no date).
+    /// Partial dates are placed mid-period by the caller when it needs a point.
     /// </summary>
-    public static FhirDate? Date(string? value)
+    public static FhirDate? Date(string? value) => Parse(value) is { } date && date.Start.Year is >= 1800 and <= 2300 ? date : null;
+
+    /// <summary>Parses the FHIR date forms; the caller keeps only plausible years (1800–2300).</summary>
+    private static FhirDate? Parse(string? value)
     {
         if (value is null)
         {
