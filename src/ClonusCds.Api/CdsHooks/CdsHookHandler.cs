@@ -82,7 +82,7 @@ internal sealed partial class CdsHookHandler(
             {
                 return Invalid(new Dictionary<string, string[]>
                 {
-                    ["hook"] = [$"Service {id} does not serve hook \"{request.Hook}\"; it serves: {string.Join(", ", CdsServiceCatalog.HooksOf(id))}."],
+                    ["hook"] = [$"Service {id} does not serve hook \"{Cards.Markdown.Shorten(request.Hook, 64)}\"; it serves: {string.Join(", ", CdsServiceCatalog.HooksOf(id))}."],
                 });
             }
 

@@ -20,6 +20,9 @@ internal sealed class JsonCharset(RequestDelegate next)
         var charset = media.Charset.Value.Trim('"');
         if (charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) || charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
         {
+            // RFC 9110 allows a quoted charset; the framework's JSON reader does not unquote it.
+            media.Charset = "utf-8";
+            context.Request.ContentType = media.ToString();
             return next(context);
         }
 
