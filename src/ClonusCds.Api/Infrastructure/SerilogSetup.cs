@@ -30,6 +30,8 @@ internal static class SerilogSetup
             // The hosting scope adds the raw request path; routes are logged as templates instead.
             .Enrich.With(new DropProperties("RequestPath"))
             .Enrich.WithProperty("Service", "ClonusCds")
-            .WriteTo.Console(new JsonFormatter(renderMessage: true))
+            // Serilog's console sink output (same formatter, same bytes), one write per line:
+            // see StdoutJsonSink.
+            .WriteTo.Sink(new StdoutJsonSink(new JsonFormatter(renderMessage: true)))
             .CreateLogger();
 }
