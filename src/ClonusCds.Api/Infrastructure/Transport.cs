@@ -26,8 +26,12 @@ public sealed class TransportOptions
 }
 
 /// <summary>HTTPS redirection, HSTS and forwarded headers.</summary>
-internal static class Transport
+internal static partial class Transport
 {
+    [LoggerMessage(EventId = 50, Level = LogLevel.Warning,
+        Message = "HTTPS redirection is on but no https port is configured (https_port, ASPNETCORE_HTTPS_PORTS or an https URL): http requests are not redirected. Terminate TLS in front and redirect there, or set the port.")]
+    private static partial void LogNoHttpsPort(ILogger logger);
+
     public static IServiceCollection AddClonusTransport(this IServiceCollection services, IConfiguration configuration)
     {
         var options = configuration.GetSection(TransportOptions.Section).Get<TransportOptions>() ?? new();
@@ -60,7 +64,19 @@ internal static class Transport
         if (options.HttpsRedirection ?? !app.Environment.IsDevelopment())
         {
             app.UseHsts();
-            app.UseHttpsRedirection();
+            // Redirect only when the https port is known; otherwise the middleware would warn on
+            // every request and redirect nothing (TLS terminated in front, or a loopback benchmark).
+            var config = app.Configuration;
+            var httpsPortKnown = config["https_port"] is not null || config["https_ports"] is not null
+                || (config["urls"] ?? "").Contains("https://", StringComparison.OrdinalIgnoreCase);
+            if (httpsPortKnown)
+            {
+                app.UseHttpsRedirection();
+            }
+            else
+            {
+                LogNoHttpsPort(app.Logger);
+            }
         }
 
         return app;
