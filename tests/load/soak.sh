@@ -8,9 +8,9 @@
 #
 # The rate is held by wrk's delay() (tests/load/paced.lua): rate = connections x 1000 / (delay +
 # response time); a 10-s paced probe measures the response time at that load, and the delay is set
-# so that the rate is the target. Verdict: memory flat (the mean working set and GC heap of the
-# last minute within 10 % of the second minute's, and the heap retained after a full GC at the end
-# within 10 % or 1 MB of the one at the start: POST /benchmark/gc), no errors and no non-2xx,
+# so that the rate is the target. Verdict: memory flat (the mean working set of the last minute
+# within 10 % of the second minute's, and the heap retained after a full GC at the end within 10 %
+# or 1 MB of the one at the start: POST /benchmark/gc), no errors and no non-2xx,
 # pending thread-pool work items not growing (last-minute mean at most the second minute's + 8).
 # Exit 1 on a FAIL.
 #
@@ -161,8 +161,11 @@ def flat(key):
 checks = []
 ok, text = flat("working_set_mb")
 checks.append(("working set flat (last-minute mean within 10 % of the second minute's)", ok, text))
+# The GC heap size between full collections is not a leak signal: gen2 collects rarely (a few
+# times in 5 minutes) and grows with what gen1 promotes until it does. The retained heap after a
+# forced full collection is; the trend is printed for information.
 ok, text = flat("gc_heap_mb")
-checks.append(("GC heap flat (last-minute mean within 10 % of the second minute's)", ok, text))
+lines.append(f"GC heap between full GCs (information), second minute -> last minute: {text}")
 mb = 2 ** 20
 ra, rb = retained_start["totalMemoryBytes"] / mb, retained_end["totalMemoryBytes"] / mb
 checks.append(("heap retained after a full GC: end within 10 % (or 1 MB) of start", rb <= max(ra * 1.10, ra + 1),
