@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -77,7 +76,4 @@ internal static class RateLimiting
             type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").ExecuteAsync(http);
         _ = ct;
     }
-
-    /// <summary>True when the address is loopback (for documentation and tests).</summary>
-    internal static bool IsLoopback(IPAddress? ip) => ip is not null && IPAddress.IsLoopback(ip);
 }
