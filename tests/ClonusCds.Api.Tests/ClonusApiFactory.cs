@@ -47,6 +47,23 @@ public class ClonusApiFactory : WebApplicationFactory<Program>
     }
 }
 
+/// <summary>The API with settings (and optionally an environment) of a test's choosing, on top of the shared test settings.</summary>
+public class SettingsApiFactory(IReadOnlyDictionary<string, string?> settings, string? environment = null) : ClonusApiFactory
+{
+    protected override void Configure(IWebHostBuilder builder)
+    {
+        if (environment is not null)
+        {
+            builder.UseEnvironment(environment);
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
 /// <summary>Collects rendered messages and structured values of every log event.</summary>
 public sealed class LogCapture : ILoggerProvider
 {

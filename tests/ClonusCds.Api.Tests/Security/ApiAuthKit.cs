@@ -122,20 +122,9 @@ internal static class ApiKit
 }
 
 /// <summary>The API with "Auth" settings of a test's choosing (on top of the shared test settings).</summary>
-public sealed class ApiAuthFactory(IReadOnlyDictionary<string, string?> settings, string? environment = null) : ClonusApiFactory
+public sealed class ApiAuthFactory(IReadOnlyDictionary<string, string?> settings, string? environment = null)
+    : SettingsApiFactory(settings, environment)
 {
-    protected override void Configure(IWebHostBuilder builder)
-    {
-        if (environment is not null)
-        {
-            builder.UseEnvironment(environment);
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            builder.UseSetting(key, value);
-        }
-    }
 
     /// <summary>The reason code of the last rejection the REST API logged.</summary>
     public string? LastRejection() =>

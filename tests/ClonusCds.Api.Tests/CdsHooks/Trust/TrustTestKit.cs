@@ -122,20 +122,9 @@ internal static class TrustKit
 }
 
 /// <summary>The API with trust settings of a test's choosing.</summary>
-public sealed class TrustApiFactory(IReadOnlyDictionary<string, string?> settings, string? environment = null) : ClonusApiFactory
+public sealed class TrustApiFactory(IReadOnlyDictionary<string, string?> settings, string? environment = null)
+    : SettingsApiFactory(settings, environment)
 {
-    protected override void Configure(IWebHostBuilder builder)
-    {
-        if (environment is not null)
-        {
-            builder.UseEnvironment(environment);
-        }
-
-        foreach (var (key, value) in settings)
-        {
-            builder.UseSetting(key, value);
-        }
-    }
 
     /// <summary>The reason code of the last rejection logged.</summary>
     public string? LastRejection() =>
