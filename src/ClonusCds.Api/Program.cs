@@ -81,7 +81,7 @@ app.UseClonusTransport();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseMiddleware<JsonCharset>();
 app.UseCors();
-app.UseRateLimiter();
+app.UseClonusRateLimiting();
 
 app.UseClonusSwagger();
 

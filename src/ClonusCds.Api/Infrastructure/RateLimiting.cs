@@ -43,7 +43,7 @@ internal static class RateLimiting
         {
             limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(http =>
-                !options.Enabled || http.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
+                http.Request.Path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase)
                     ? RateLimitPartition.GetNoLimiter("unlimited")
                     : RateLimitPartition.GetTokenBucketLimiter(ClientKey(http), _ => new TokenBucketRateLimiterOptions
                     {
@@ -56,6 +56,21 @@ internal static class RateLimiting
             limiter.OnRejected = OnRejected;
         });
         return services;
+    }
+
+    /// <summary>
+    /// Adds the rate-limiting middleware, only when RateLimiting:Enabled is true: switched off, it
+    /// would still run for every request (one "no limiter" lease each) and limit nothing.
+    /// </summary>
+    public static WebApplication UseClonusRateLimiting(this WebApplication app)
+    {
+        var options = app.Configuration.GetSection(RateLimitingOptions.Section).Get<RateLimitingOptions>() ?? new();
+        if (options.Enabled)
+        {
+            app.UseRateLimiter();
+        }
+
+        return app;
     }
 
     private static string ClientKey(HttpContext http) =>
