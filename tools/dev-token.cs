@@ -8,6 +8,8 @@
 //
 //   dotnet run tools/dev-token.cs -- keygen --out <dir> [--kid <kid>]
 //   dotnet run tools/dev-token.cs -- mint --key <file> --iss <issuer> --aud <audience> --scope "clonus.assess" [--minutes 5] [--sub <client id>]
+//       --scope takes any space-separated scopes: clonus.assess, clonus.knowledge.read, clonus.feedback.read
+//       (the last reads stored CDS Hooks feedback, GET /cds-services/{id}/feedback).
 //   dotnet run tools/dev-token.cs -- cds  --key <file> --iss <issuer> --aud <service URL> [--minutes 5] [--tenant <tenant>]
 //
 // Only the token (mint, cds) or the public JWK Set (keygen) goes to stdout; everything else to stderr.
@@ -26,6 +28,7 @@ const string Usage = """
           and prints the public JWK Set to put in configuration (Auth:Issuers:N:Jwks or CdsHooks:Trust:Issuers:N:Jwks).
       dotnet run tools/dev-token.cs -- mint --key <private jwk file> --iss <issuer> --aud <audience> --scope "<scopes>" [--minutes 5] [--sub <client id>]
           Prints a REST API access token (typ at+jwt; iss, sub, client_id, aud, scope, iat, nbf, exp, jti).
+          Scopes (space-separated): clonus.assess, clonus.knowledge.read, clonus.feedback.read (feedback read).
       dotnet run tools/dev-token.cs -- cds --key <private jwk file> --iss <issuer> --aud <CDS service URL> [--minutes 5] [--tenant <tenant>]
           Prints a CDS Hooks client JWT (typ JWT, kid; iss, sub, aud, iat, exp, jti).
     """;

@@ -11,6 +11,13 @@ internal static class Scopes
 
     /// <summary>GET /api/v1/knowledge… when Auth:AnonymousKnowledge is false.</summary>
     public const string KnowledgeRead = "clonus.knowledge.read";
+
+    /// <summary>
+    /// GET /cds-services/{id}/feedback: reading back every clinician's stored feedback (override
+    /// reasons, free-text comments) is for the product's quality staff, not for the EHRs that post it.
+    /// Never anonymous: no Auth:Anonymous… setting opens it.
+    /// </summary>
+    public const string FeedbackRead = "clonus.feedback.read";
 }
 
 /// <summary>What an endpoint requires (endpoint metadata; also read by the OpenAPI document).</summary>

@@ -21,7 +21,8 @@ internal static class ApiAuthOpenApi
             Description =
                 "An OAuth 2.0 access token (a signed JWT) from an authorization server this deployment trusts. Paste the token " +
                 "only, without 'Bearer '. Scopes: clonus.assess (POST /api/v1/assessments), clonus.knowledge.read (knowledge " +
-                "endpoints, when they are not open). See docs/security.md.",
+                "endpoints, when they are not open), clonus.feedback.read (GET /cds-services/{id}/feedback, the quality-review " +
+                "read). The other /cds-services calls take a CDS Hooks client JWT instead, not this token. See docs/security.md.",
         });
         options.OperationFilter<BearerOperationFilter>();
         return options;

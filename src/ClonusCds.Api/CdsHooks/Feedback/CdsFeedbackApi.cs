@@ -1,6 +1,7 @@
 using System.Globalization;
 using ClonusCds.Api.CdsHooks.Trust;
 using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -9,8 +10,9 @@ using Microsoft.Extensions.Options;
 namespace ClonusCds.Api.CdsHooks.Feedback;
 
 /// <summary>
-/// CDS Hooks feedback: POST /cds-services/{id}/feedback (the spec's endpoint) and GET of what was
-/// stored, for quality review. See docs/cds-hooks-feedback.md.
+/// CDS Hooks feedback: POST /cds-services/{id}/feedback (the spec's endpoint), called by CDS
+/// Clients with their CDS Hooks JWT, and GET of what was stored, for quality review, called with a
+/// REST access token granting <see cref="Scopes.FeedbackRead"/>. See docs/cds-hooks.md ("Feedback").
 /// </summary>
 internal static class CdsFeedbackApi
 {
@@ -50,11 +52,17 @@ internal static class CdsFeedbackApi
             .WithSummary("Stored feedback for a CDS Service, newest first (quality review).")
             .WithDescription(
                 "since: RFC 3339 date-time with offset; only feedback received at or after it. limit: 1..500 (default 100). offset: items to skip (default 0). " +
-                "Responses are Cache-Control: no-store because userComment may hold patient details.")
+                "Responses are Cache-Control: no-store because userComment may hold patient details. " +
+                "This is the quality-review read, not part of CDS Hooks: it takes a REST API access token, and a CDS Client's CDS Hooks JWT is not accepted.")
             .Produces<CdsFeedbackList>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status404NotFound)
-            .AddEndpointFilter<CdsJwtFilter>();
+            // Not the CDS Hooks JWT: an EHR may post feedback, but reading back every clinician's
+            // outcomes, override reasons and comments is for the product's quality staff. The REST
+            // bearer check runs before the query is bound, answers in the REST format (ProblemDetails,
+            // insufficient_scope) and has no anonymousWhen: Auth:AnonymousKnowledge/AnonymousHealth
+            // never open it. Like every REST route, it is open when Auth:RequireBearer is false.
+            .RequireClonusScope(Scopes.FeedbackRead);
 
         return group;
     }

@@ -10,8 +10,10 @@ public sealed class CdsTrustOptions
     public const string Section = "CdsHooks:Trust";
 
     /// <summary>
-    /// Require a valid JWT on the CDS Service and feedback endpoints. Unset: required everywhere except
-    /// in the Development environment. After startup this always holds the effective value.
+    /// Require a valid JWT on the CDS Service calls and on POST feedback. Unset: required everywhere
+    /// except in the Development environment. After startup this always holds the effective value.
+    /// GET feedback (the quality-review read) is not a CDS Client call: it takes a REST access token
+    /// with the scope clonus.feedback.read (Auth settings), never this JWT.
     /// </summary>
     public bool? RequireJwt { get; set; }
 

@@ -265,4 +265,23 @@ public sealed class FeedbackEndpointTests(ClonusApiFactory factory) : IClassFixt
             Assert.True(op.GetProperty("responses").TryGetProperty("400", out _));
         }
     }
+
+    [Fact]
+    public async Task OpenApi_marks_the_read_with_the_bearer_scope_and_leaves_the_post_to_cds_hooks_trust()
+    {
+        var (_, doc) = await _client.GetJson("/swagger/v1/swagger.json");
+        var path = doc.GetProperty("paths").GetProperty("/cds-services/{id}/feedback");
+
+        // The read takes a REST access token, shown like the other protected routes (lock, 401, 403, scope named).
+        var get = path.GetProperty("get");
+        Assert.True(Assert.Single(get.GetProperty("security").EnumerateArray()).TryGetProperty("bearer", out _));
+        Assert.True(get.GetProperty("responses").TryGetProperty("401", out _));
+        Assert.True(get.GetProperty("responses").TryGetProperty("403", out _));
+        Assert.Contains("clonus.feedback.read", get.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        // The post takes the CDS Hooks JWT, which is not the REST bearer scheme.
+        Assert.False(path.GetProperty("post").TryGetProperty("security", out _));
+        var scheme = doc.GetProperty("components").GetProperty("securitySchemes").GetProperty("bearer");
+        Assert.Contains("clonus.feedback.read", scheme.GetProperty("description").GetString(), StringComparison.Ordinal);
+    }
 }
