@@ -23,6 +23,7 @@ public sealed class BenchmarkFlagTests
     [InlineData("GET", "/benchmark/stats")]
     [InlineData("POST", "/benchmark/echo-pipeline")]
     [InlineData("POST", "/benchmark/replay")]
+    [InlineData("POST", "/benchmark/assess-floor")]
     [InlineData("POST", "/benchmark/gc")]
     public async Task Other_benchmark_routes_are_not_in_the_normal_build(string method, string path)
     {

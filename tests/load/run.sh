@@ -20,7 +20,9 @@
 #              SERVICE_DLL (skip the build and run this ClonusCds.Api.dll; it must be a benchmark build)
 #              DIAGNOSTICS=1 adds, in each round, (d) POST /benchmark/replay (the real assessment bytes
 #              for each body, computed once: the platform's cost of (b)'s bytes alone) and (e) POST
-#              /benchmark/echo-pipeline (the echo through the whole middleware pipeline); not targets
+#              /benchmark/echo-pipeline (the echo through the whole middleware pipeline) and (f) POST
+#              /benchmark/assess-floor (bind, engine and write of (b), short-circuited: no middleware, log
+#              line or validation; the floor for (b)'s own work); not targets
 # Targets: (b) >= 0.6 x (a) throughput; p99 of (b) <= 15 ms; zero errors and zero non-2xx.
 set -euo pipefail
 
@@ -53,7 +55,7 @@ trap 'exit 130' INT TERM
 say "ClonusCds HTTP load benchmark; results in $OUT"
 ensure_tools
 machine_info
-say "settings: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP} s per target, $ROUNDS rounds of a->b->c$([ "$DIAGNOSTICS" = 1 ] && echo '->d->e') x ${DURATION} s"
+say "settings: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP} s per target, $ROUNDS rounds of a->b->c$([ "$DIAGNOSTICS" = 1 ] && echo '->d->e->f') x ${DURATION} s"
 build_service
 make_bodies
 start_service
@@ -89,13 +91,16 @@ RUN_LABEL=warmup run_wrk cds-order-select "$CDS" "$C_BODIES" "$WARMUP" "$CONNECT
 if [ "$DIAGNOSTICS" = 1 ]; then
     RUN_LABEL=warmup run_wrk replay /benchmark/replay "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
     RUN_LABEL=warmup run_wrk echo-pipeline /benchmark/echo-pipeline "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
+    RUN_LABEL=warmup run_wrk assess-floor /benchmark/assess-floor "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
 fi
 
 TARGETS=("echo $ECHO $A_BODIES" "assessments $ASSESS $A_BODIES" "cds-order-select $CDS $C_BODIES")
 if [ "$DIAGNOSTICS" = 1 ]; then
     # Not targets: where the gap between (a) and (b) goes. (d) answers the real assessment bytes
     # without any of the service's work; (e) is the echo through the whole middleware pipeline.
-    TARGETS+=("replay /benchmark/replay $A_BODIES" "echo-pipeline /benchmark/echo-pipeline $A_BODIES")
+    # (f) is (b) without the middleware, the log line and the validation: the floor for (b).
+    TARGETS+=("replay /benchmark/replay $A_BODIES" "echo-pipeline /benchmark/echo-pipeline $A_BODIES"
+        "assess-floor /benchmark/assess-floor $A_BODIES")
 fi
 
 for round in $(seq 1 "$ROUNDS"); do

@@ -11,7 +11,7 @@ import statistics
 import sys
 
 TARGETS = [("a", "echo"), ("b", "assessments"), ("c", "cds-order-select"),
-           ("d", "replay"), ("e", "echo-pipeline")]  # d and e: DIAGNOSTICS=1 only, not targets
+           ("d", "replay"), ("e", "echo-pipeline"), ("f", "assess-floor")]  # d, e, f: DIAGNOSTICS=1 only, not targets
 
 
 def load(path):
@@ -72,7 +72,7 @@ def main():
                 out.append(num(x, "rps") / num(a, "rps"))
         return out
 
-    ratio_b, ratio_c, ratio_d, ratio_e = paired("b"), paired("c"), paired("d"), paired("e")
+    ratio_b, ratio_c, ratio_d, ratio_e, ratio_f = paired("b"), paired("c"), paired("d"), paired("e"), paired("f")
     lines = []
     md = []
     lines.append(f"{'target':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'p99 worst':>11}{'errors':>8}{'non-2xx':>9}"
@@ -97,6 +97,9 @@ def main():
     if ratio_e:
         lines.append(f"throughput (e)/(a): median {statistics.median(ratio_e):.3f}  per round: " + ", ".join(f"{v:.3f}" for v in ratio_e)
                      + "  (diagnostic: the middleware pipeline)")
+    if ratio_f:
+        lines.append(f"throughput (f)/(a): median {statistics.median(ratio_f):.3f}  per round: " + ", ".join(f"{v:.3f}" for v in ratio_f)
+                     + "  (diagnostic: bind + engine + write only; the floor for (b)'s own work)")
     lines.append("(medians over the interleaved rounds; ratios are paired within each round; errors and non-2xx include the warm-up)")
     wrk_status = sum(r["wrk_non2xx3xx"] for r in rows)
     lines.append(f"wrk's own 'Non-2xx or 3xx responses': {wrk_status}; busy % of the machine before a measurement, worst: "
@@ -124,7 +127,9 @@ def main():
     if ratio_d:
         md.append(f"Throughput (d)/(a), diagnostic: {statistics.median(ratio_d):.3f} (per round " + ", ".join(f"{v:.3f}" for v in ratio_d) + ")  ")
     if ratio_e:
-        md.append(f"Throughput (e)/(a), diagnostic: {statistics.median(ratio_e):.3f} (per round " + ", ".join(f"{v:.3f}" for v in ratio_e) + ")")
+        md.append(f"Throughput (e)/(a), diagnostic: {statistics.median(ratio_e):.3f} (per round " + ", ".join(f"{v:.3f}" for v in ratio_e) + ")  ")
+    if ratio_f:
+        md.append(f"Throughput (f)/(a), diagnostic: {statistics.median(ratio_f):.3f} (per round " + ", ".join(f"{v:.3f}" for v in ratio_f) + ")")
     md.append("")
     md.append("| target | result | measured |")
     md.append("|---|---|---|")

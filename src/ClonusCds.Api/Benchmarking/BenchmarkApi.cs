@@ -28,6 +28,11 @@ namespace ClonusCds.Api.Benchmarking;
 /// and answers the bytes of the real assessment of that body (computed once per distinct body and
 /// kept), so the platform moves exactly the bytes <c>POST /api/v1/assessments</c> moves, without the
 /// validation, engine, serialization or middleware. Short-circuited. A diagnostic.</item>
+/// <item><c>POST /benchmark/assess-floor</c>: the floor for the assessments' own work. Binds the
+/// body to a patient context like the real endpoint, runs the engine and writes the assessment the
+/// way the real endpoint does, but short-circuited: no middleware, no request log line, no
+/// validation. What no tuning of the pipeline, the logging or the validation can go below. A
+/// diagnostic.</item>
 /// <item><c>GET /benchmark/stats</c>: memory, GC, CPU-time and thread-pool figures of the process, sampled
 /// by the soak (tests/load/soak.sh). Short-circuited too, so sampling adds no log lines.</item>
 /// <item><c>POST /benchmark/gc</c>: a full, blocking, compacting collection, then the stats: the
@@ -42,6 +47,7 @@ internal static class BenchmarkApi
         group.MapPost("/echo", Echo).ShortCircuit();
         group.MapPost("/echo-pipeline", Echo);
         group.MapPost("/replay", Replay).ShortCircuit();
+        group.MapPost("/assess-floor", AssessFloor).ShortCircuit();
         group.MapGet("/stats", Stats).ShortCircuit();
         group.MapPost("/gc", FullCollection).ShortCircuit();
         return routes;
@@ -67,6 +73,8 @@ internal static class BenchmarkApi
         http.Response.Headers.CacheControl = "no-store";
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
     }
+
+    private static Ok<Assessment> AssessFloor(PatientContext context, TriageEngine engine) => TypedResults.Ok(engine.Assess(context));
 
     private static Ok<BenchmarkStats> FullCollection()
     {
