@@ -109,6 +109,20 @@ public static class Smoke
         }
 
         output.WriteLine($"{"CdsOrderSelect",-28} cards={cards.GetArrayLength()} indicator={(cards.GetArrayLength() > 0 ? cards[0].GetProperty("indicator").GetString() : "-")}{(cdsOk ? "" : "  UNEXPECTED (wanted one critical card)")}");
+
+        // The validation benchmarks compare the two paths on valid bodies: every worked example must
+        // take the fast path, or IsCertainlyValid would be timed on an early "no".
+        var validation = new ValidationBenchmarks();
+        validation.Setup();
+        var fast = validation.IsCertainlyValid();
+        var fluent = validation.FluentValidate();
+        var validationOk = fast == validation.Contexts.Count && fluent == validation.Contexts.Count;
+        if (!validationOk)
+        {
+            failures++;
+        }
+
+        output.WriteLine($"{"Validation",-28} examples={validation.Contexts.Count} fluentValid={fluent} certainlyValid={fast}{(validationOk ? "" : "  UNEXPECTED (wanted every example valid on both paths)")}");
         output.WriteLine(failures == 0 ? "smoke: ok" : $"smoke: {failures} context(s) took an unintended path");
         return failures == 0 ? 0 : 1;
     }

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using ClonusCds.Api.Infrastructure;
 using ClonusCds.Core.Model;
 using FluentValidation;
 
@@ -6,9 +8,17 @@ namespace ClonusCds.Api.Assessments;
 /// <summary>
 /// Ranges, required fields, list and string limits from the contract (shared/contract/api-v1.md).
 /// Types, enum values and unknown properties are already enforced by the JSON reader.
+/// <see cref="IsCertainlyValid"/> is a hand-written mirror of the same rules that lets valid
+/// requests skip FluentValidation (see <see cref="ValidationFilter{T}"/>).
 /// </summary>
-internal sealed class PatientContextValidator : AbstractValidator<PatientContext>
+internal sealed class PatientContextValidator : AbstractValidator<PatientContext>, IFastValidity<PatientContext>
 {
+    /// <summary>
+    /// The rxcui pattern. FluentValidation's Matches runs it as a plain .NET Regex (no options), so <c>$</c>
+    /// also matches just before one final "\n": "36437\n" passes. <see cref="IsRxcui"/> mirrors that.
+    /// </summary>
+    public const string RxcuiPattern = "^[0-9]{1,12}$";
+
     public const int MaxMedications = 100;
     public const int MaxConditions = 100;
     public const int MaxTreatments = 50;
@@ -63,7 +73,7 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
         RuleForEach(x => x.Medications).NotNull().WithMessage("Items must not be null.").ChildRules(m =>
         {
             m.RuleFor(x => x.Name).NotEmpty().WithMessage("name is required.").MaximumLength(MaxText);
-            m.RuleFor(x => x.Rxcui).Matches("^[0-9]{1,12}$").WithMessage("rxcui must be 1–12 digits.");
+            m.RuleFor(x => x.Rxcui).Matches(RxcuiPattern).WithMessage("rxcui must be 1–12 digits.");
             m.RuleFor(x => x.DaysSinceChange).InclusiveBetween(0, 36_500);
             m.RuleFor(x => x.Dose).MaximumLength(MaxText);
         });
@@ -85,5 +95,247 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
         {
             t.RuleFor(x => x.Treatment).NotEmpty().WithMessage("treatment is required.").MaximumLength(MaxText);
         });
+    }
+
+    // ------------------------------------------------------------------ fast path
+    //
+    // Every rule in the constructor above has its mirror below, in the same order, and
+    // PatientContextValidatorEquivalenceTests (tests/ClonusCds.Api.Tests/Validation) keep the two
+    // equal: IsCertainlyValid(x) == Validate(x).IsValid over thousands of generated contexts near
+    // every boundary. Change a rule, change its mirror. When a mirror cannot be exact, it must err
+    // towards false: false only costs a FluentValidation run, a wrong true lets an invalid body in.
+
+    /// <summary>
+    /// True only when every rule above passes, without allocating (except <see cref="Uri.TryCreate(string, UriKind, out Uri)"/>
+    /// for a condition's system that is not one of the well-known ones). The filter then skips
+    /// FluentValidation; on false FluentValidation runs and writes the 400 as before.
+    /// </summary>
+    public bool IsCertainlyValid(PatientContext value)
+    {
+        if (value is null)
+        {
+            return false;
+        }
+
+        // clonus: NotNull; then, when present, present NotNull, beats, durationHours, sites, types.
+        var clonus = value.Clonus;
+        if (clonus is null
+            || clonus.Present is null
+            || !InRange(clonus.Beats, 0, 1000)
+            || !InRange(clonus.DurationHours, 0, 1_000_000)
+            || !AtMost(clonus.Sites, MaxEnumList)
+            || !AtMost(clonus.Types, MaxEnumList))
+        {
+            return false;
+        }
+
+        // patient (When not null): ranges, and gestationalAgeWeeks Null() When pregnant == false
+        // (pregnant null or true puts no constraint on it beyond the range).
+        if (value.Patient is { } patient
+            && (!InRange(patient.AgeYears, 0, 120)
+                || !InRange(patient.GestationalAgeWeeks, 1, 45)
+                || (patient.Pregnant == false && patient.GestationalAgeWeeks is not null)
+                || !InRange(patient.Egfr, 0, 200)))
+        {
+            return false;
+        }
+
+        if (value.Vitals is { } vitals
+            && (!InRange(vitals.TemperatureC, 25, 45)
+                || !InRange(vitals.HeartRateBpm, 20, 300)
+                || !InRange(vitals.SystolicBp, 20, 300)
+                || !InRange(vitals.DiastolicBp, 20, 300)
+                || !InRange(vitals.RespiratoryRate, 0, 80)
+                || !InRange(vitals.Spo2Percent, 0, 100)))
+        {
+            return false;
+        }
+
+        if (value.Labs is { } labs
+            && (!InRange(labs.CreatineKinaseUPerL, 0, 10_000_000)
+                || !InRange(labs.LithiumMmolPerL, 0, 100)
+                || !InRange(labs.AmmoniaUmolPerL, 0, 100_000)
+                || !InRange(labs.SodiumMmolPerL, 0, 1_000)
+                || !InRange(labs.BicarbonateMmolPerL, 0, 1_000)
+                || !InRange(labs.CreatinineMgPerDl, 0, 1_000)
+                || !InRange(labs.Inr, 0, 100)))
+        {
+            return false;
+        }
+
+        // Lists: an indexed loop, because foreach over IReadOnlyList<T> boxes an enumerator.
+        var medications = value.Medications;
+        if (medications is not null)
+        {
+            if (medications.Count > MaxMedications)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < medications.Count; i++)
+            {
+                var m = medications[i];
+                if (m is null
+                    || !IsNotEmpty(m.Name) || m.Name.Length > MaxText
+                    || !IsRxcui(m.Rxcui)
+                    || !InRange(m.DaysSinceChange, 0, 36_500)
+                    || !AtMostChars(m.Dose, MaxText))
+                {
+                    return false;
+                }
+            }
+        }
+
+        var conditions = value.Conditions;
+        if (conditions is not null)
+        {
+            if (conditions.Count > MaxConditions)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < conditions.Count; i++)
+            {
+                var c = conditions[i];
+                if (c is null
+                    || (c.Category is null && string.IsNullOrWhiteSpace(c.Code) && string.IsNullOrWhiteSpace(c.Display))
+                    || !AtMostChars(c.Code, MaxCodeLength)
+                    || !IsValidSystem(c.System, c.Code)
+                    || !AtMostChars(c.Display, MaxText))
+                {
+                    return false;
+                }
+            }
+        }
+
+        var treatments = value.TreatmentHistory;
+        if (treatments is not null)
+        {
+            if (treatments.Count > MaxTreatments)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < treatments.Count; i++)
+            {
+                var t = treatments[i];
+                if (t is null || !IsNotEmpty(t.Treatment) || t.Treatment.Length > MaxText)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Systems seen in nearly every coded condition. <see cref="Uri.TryCreate(string, UriKind, out Uri)"/>
+    /// is deterministic and accepts each of them (a test checks it), so an ordinal match answers
+    /// without building a Uri.
+    /// </summary>
+    private static readonly string[] WellKnownSystems =
+    [
+        "http://hl7.org/fhir/sid/icd-10-cm",
+        "http://snomed.info/sct",
+        "http://hl7.org/fhir/sid/icd-10",
+    ];
+
+    /// <summary>Exposed for the test that every well-known system really is an absolute URI.</summary>
+    internal static IReadOnlyList<string> WellKnownSystemUris => WellKnownSystems;
+
+    /// <summary>
+    /// InclusiveBetween on a nullable: null passes; otherwise from ≤ v ≤ to by IComparable. For a
+    /// double, CompareTo sorts NaN below everything, so NaN fails, as it does here (every comparison
+    /// with NaN is false); -0.0 compares equal to 0 both ways.
+    /// </summary>
+    private static bool InRange(double? value, double from, double to) =>
+        value is not { } v || (v >= from && v <= to);
+
+    private static bool InRange(int? value, int from, int to) =>
+        value is not { } v || (v >= from && v <= to);
+
+    /// <summary>The list-count Must rules: null passes.</summary>
+    private static bool AtMost<TItem>(IReadOnlyList<TItem>? list, int max) => list is null || list.Count <= max;
+
+    /// <summary>MaximumLength: null passes; the length is in UTF-16 code units (string.Length), not characters.</summary>
+    private static bool AtMostChars(string? s, int max) => s is null || s.Length <= max;
+
+    /// <summary>
+    /// FluentValidation's NotEmpty on a string: not null and not string.IsNullOrWhiteSpace, i.e.
+    /// at least one char for which char.IsWhiteSpace is false (Unicode white space, not just ASCII).
+    /// </summary>
+    private static bool IsNotEmpty([NotNullWhen(true)] string? s) => !string.IsNullOrWhiteSpace(s);
+
+    /// <summary>
+    /// <see cref="RxcuiPattern"/> without a Regex: null passes (Matches skips null); otherwise 1–12
+    /// ASCII digits ([0-9] is exactly '0'..'9', not Unicode digits), optionally followed by one
+    /// "\n", because .NET's <c>$</c> without RegexOptions.Multiline matches at the very end or just
+    /// before a final newline. Only "\n": not "\r", not two of them.
+    /// </summary>
+    private static bool IsRxcui(string? s)
+    {
+        if (s is null)
+        {
+            return true;
+        }
+
+        var length = s.Length;
+        if (length > 0 && s[length - 1] == '\n')
+        {
+            length--;
+        }
+
+        if (length is < 1 or > 12)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < length; i++)
+        {
+            if (!char.IsAsciiDigit(s[i]))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The three system rules together: MaximumLength(200) and Uri.TryCreate(Absolute), both
+    /// skipped for null; and NotEmpty when the code is not blank and the system not null.
+    /// </summary>
+    private static bool IsValidSystem(string? system, string? code)
+    {
+        if (system is null)
+        {
+            return true;
+        }
+
+        if (system.Length > MaxText)
+        {
+            return false;
+        }
+
+        if (!string.IsNullOrWhiteSpace(code) && string.IsNullOrWhiteSpace(system))
+        {
+            return false;
+        }
+
+        return IsWellKnownSystem(system) || Uri.TryCreate(system, UriKind.Absolute, out _);
+    }
+
+    private static bool IsWellKnownSystem(string system)
+    {
+        foreach (var known in WellKnownSystems)
+        {
+            if (string.Equals(system, known, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

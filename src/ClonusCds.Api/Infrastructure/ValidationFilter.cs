@@ -7,12 +7,14 @@ namespace ClonusCds.Api.Infrastructure;
 /// Runs the registered FluentValidation validator for the body argument and answers 400
 /// ValidationProblem keyed by JSON path (medications[2].rxcui). FluentValidation.AspNetCore does
 /// not restore here, and its own docs now recommend explicit validation like this anyway.
+/// When the validator also implements <see cref="IFastValidity{T}"/>, a valid body skips
+/// FluentValidation altogether (see <see cref="InvokeAsync"/>).
 /// </summary>
 internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var body = context.Arguments.OfType<T>().FirstOrDefault();
+        var body = Body(context.Arguments);
         if (body is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is required",
@@ -20,6 +22,16 @@ internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
         }
 
         var validator = context.HttpContext.RequestServices.GetRequiredService<IValidator<T>>();
+
+        // Fast path: almost every request is valid, and FluentValidation costs microseconds and
+        // allocates even then. A validator that also implements IFastValidity<T> answers "certainly
+        // valid" without allocating; anything else (or a "no") falls through to FluentValidation,
+        // which alone decides and writes the 400, so error bodies are exactly as before.
+        if (validator is IFastValidity<T> fast && fast.IsCertainlyValid(body))
+        {
+            return await next(context);
+        }
+
         var result = await validator.ValidateAsync(body, context.HttpContext.RequestAborted);
         if (result.IsValid)
         {
@@ -33,6 +45,20 @@ internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
             title: "The patient context is not valid",
             detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")),
             type: ProblemDetailsSetup.TypeFor(400));
+    }
+
+    /// <summary>The first argument of type <typeparamref name="T"/>; a plain loop, because LINQ's OfType allocates on every request.</summary>
+    private static T? Body(IList<object?> arguments)
+    {
+        for (var i = 0; i < arguments.Count; i++)
+        {
+            if (arguments[i] is T body)
+            {
+                return body;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>FluentValidation's display name ("Vitals Temperature C") replaced by the JSON path.</summary>
