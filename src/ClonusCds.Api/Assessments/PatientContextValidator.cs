@@ -14,10 +14,11 @@ namespace ClonusCds.Api.Assessments;
 internal sealed class PatientContextValidator : AbstractValidator<PatientContext>, IFastValidity<PatientContext>
 {
     /// <summary>
-    /// The rxcui pattern. FluentValidation's Matches runs it as a plain .NET Regex (no options), so <c>$</c>
-    /// also matches just before one final "\n": "36437\n" passes. <see cref="IsRxcui"/> mirrors that.
+    /// The rxcui pattern: 1–12 ASCII digits and nothing else. <c>\z</c>, not <c>$</c>: a .NET
+    /// <c>$</c> also matches just before one final "\n", which let "36437\n" through (found by the
+    /// equivalence tests of the fast path). <see cref="IsRxcui"/> mirrors it.
     /// </summary>
-    public const string RxcuiPattern = "^[0-9]{1,12}$";
+    public const string RxcuiPattern = @"^[0-9]{1,12}\z";
 
     public const int MaxMedications = 100;
     public const int MaxConditions = 100;
@@ -269,9 +270,7 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
 
     /// <summary>
     /// <see cref="RxcuiPattern"/> without a Regex: null passes (Matches skips null); otherwise 1–12
-    /// ASCII digits ([0-9] is exactly '0'..'9', not Unicode digits), optionally followed by one
-    /// "\n", because .NET's <c>$</c> without RegexOptions.Multiline matches at the very end or just
-    /// before a final newline. Only "\n": not "\r", not two of them.
+    /// ASCII digits ([0-9] is exactly '0'..'9', not Unicode digits) and nothing after them.
     /// </summary>
     private static bool IsRxcui(string? s)
     {
@@ -281,11 +280,6 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
         }
 
         var length = s.Length;
-        if (length > 0 && s[length - 1] == '\n')
-        {
-            length--;
-        }
-
         if (length is < 1 or > 12)
         {
             return false;

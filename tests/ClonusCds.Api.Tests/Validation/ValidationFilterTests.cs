@@ -88,7 +88,7 @@ public sealed class ValidationFilterTests(ClonusApiFactory factory) : IClassFixt
     public static TheoryData<string, string> InvalidBodies() => new()
     {
         {
-            """{"clonus": {"present": true}, "medications": [{"name": "sertraline", "rxcui": "36437\n"}, {"name": " ", "rxcui": "12a", "daysSinceChange": -1}]}""",
+            """{"clonus": {"present": true}, "medications": [{"name": "sertraline", "rxcui": "36437"}, {"name": " ", "rxcui": "12a", "daysSinceChange": -1}]}""",
             """{"type":"https://tools.ietf.org/html/rfc9110#section-15.5.1","title":"The patient context is not valid","status":400,"detail":"medications[1].name: name is required. medications[1].rxcui: rxcui must be 1\u201312 digits. medications[1].daysSinceChange: medications[1].daysSinceChange must be between 0 and 36500. You entered -1.","instance":"/api/v1/assessments","errors":{"medications[1].name":["name is required."],"medications[1].rxcui":["rxcui must be 1\u201312 digits."],"medications[1].daysSinceChange":["medications[1].daysSinceChange must be between 0 and 36500. You entered -1."]}}"""
         },
         {
@@ -136,11 +136,13 @@ public sealed class ValidationFilterTests(ClonusApiFactory factory) : IClassFixt
     }
 
     [Fact]
-    public async Task Valid_body_with_the_tolerated_trailing_newline_in_rxcui_is_accepted()
+    public async Task Rxcui_with_a_trailing_newline_is_refused()
     {
-        // "$" in ^[0-9]{1,12}$ matches before a final "\n": FluentValidation accepts this, so the fast path must too.
+        // The contract says 1-12 digits. The pattern once ended in "$", which .NET also matches
+        // before a final "\n", so "36437\n" was accepted; it now ends in "\z".
         var client = factory.CreateClient();
-        var (response, _) = await client.PostJson(Http.Assessments, """{"clonus": {"present": true}, "medications": [{"name": "sertraline", "rxcui": "36437\n"}]}""");
-        Assert.Equal(200, (int)response.StatusCode);
+        var (response, body) = await client.PostJson(Http.Assessments, """{"clonus": {"present": true}, "medications": [{"name": "sertraline", "rxcui": "36437\n"}]}""");
+        Assert.Equal(400, (int)response.StatusCode);
+        Assert.True(body.GetProperty("errors").TryGetProperty("medications[0].rxcui", out _));
     }
 }
