@@ -8,6 +8,7 @@ using ClonusCds.Api.Knowledge;
 using ClonusCds.Api.OpenApi;
 using ClonusCds.Core;
 using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
 using FluentValidation;
 using Serilog;
@@ -37,6 +38,11 @@ catch (KnowledgeBaseValidationException ex)
 
 builder.Services.AddSingleton(knowledgeBase);
 builder.Services.AddSingleton<TriageEngine>();
+// The assessments endpoint's response writer: pre-encoded knowledge-base text, byte for byte what
+// the serializer writes with the HTTP JSON options below (relaxed encoder plus ClonusJson's rules).
+builder.Services.AddSingleton(sp => new AssessmentJsonWriter(
+    sp.GetRequiredService<ClinicalKnowledgeBase>(),
+    sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<IValidator<ClonusCds.Core.Model.PatientContext>, PatientContextValidator>();
 
@@ -72,6 +78,10 @@ builder.Services.AddClonusTransport(builder.Configuration);
 builder.Services.AddClonusSwagger();
 
 var app = builder.Build();
+
+// Built now rather than on the first request: a writer that no longer matches the model or the
+// JSON options throws here and stops startup, as an invalid knowledge base does.
+app.Services.GetRequiredService<AssessmentJsonWriter>();
 
 app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();

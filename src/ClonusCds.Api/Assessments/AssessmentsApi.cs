@@ -2,7 +2,6 @@ using ClonusCds.Api.Infrastructure;
 using ClonusCds.Api.Security;
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
-using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace ClonusCds.Api.Assessments;
 
@@ -33,14 +32,15 @@ internal static class AssessmentsApi
         return routes;
     }
 
-    private static Ok<Assessment> Assess(PatientContext context, TriageEngine engine, HttpContext http)
+    private static AssessmentJsonResult Assess(PatientContext context, TriageEngine engine, AssessmentJsonWriter json, HttpContext http)
     {
         var assessment = engine.Assess(context);
         // Codes, not patient data, for the request log line.
         http.Items[RequestLogging.EtiologyKey] = Wire(assessment.Etiology.Primary.ToString());
         http.Items[RequestLogging.UrgencyKey] = Wire(assessment.Urgency.ToString());
         http.Response.Headers.CacheControl = "no-store";
-        return TypedResults.Ok(assessment);
+        // The same bytes as TypedResults.Ok(assessment), written without the reflection serializer.
+        return new AssessmentJsonResult(assessment, json);
     }
 
     private static string Wire(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
