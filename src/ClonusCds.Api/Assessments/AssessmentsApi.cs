@@ -36,12 +36,17 @@ internal static class AssessmentsApi
     {
         var assessment = engine.Assess(context);
         // Codes, not patient data, for the request log line.
-        http.Items[RequestLogging.EtiologyKey] = Wire(assessment.Etiology.Primary.ToString());
-        http.Items[RequestLogging.UrgencyKey] = Wire(assessment.Urgency.ToString());
+        http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
+        http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];
         http.Response.Headers.CacheControl = "no-store";
         // The same bytes as TypedResults.Ok(assessment), written without the reflection serializer.
         return new AssessmentJsonResult(assessment, json);
     }
 
-    private static string Wire(string name) => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+    // The wire names (snake_case) of the enums, built once rather than per request.
+    private static readonly string[] EtiologyNames = Wire<Etiology>();
+    private static readonly string[] UrgencyNames = Wire<Urgency>();
+
+    private static string[] Wire<TEnum>() where TEnum : struct, Enum =>
+        Enum.GetValues<TEnum>().Select(v => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())).ToArray();
 }

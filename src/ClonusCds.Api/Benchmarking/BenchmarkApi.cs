@@ -74,7 +74,8 @@ internal static class BenchmarkApi
         await http.Response.Body.WriteAsync(bytes, http.RequestAborted);
     }
 
-    private static Ok<Assessment> AssessFloor(PatientContext context, TriageEngine engine) => TypedResults.Ok(engine.Assess(context));
+    private static ClonusCds.Api.Assessments.AssessmentJsonResult AssessFloor(PatientContext context, TriageEngine engine, AssessmentJsonWriter json) =>
+        new(engine.Assess(context), json);
 
     private static Ok<BenchmarkStats> FullCollection()
     {
