@@ -194,23 +194,23 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
             "expired" => Es(Claims(EsIssuer, iatOffset: -1000, lifetime: 300)),
             "aud of another API" => Es(Claims(EsIssuer, aud: "https://other.test/api")),
             "aud array without this API" => Es(Claims(EsIssuer, aud: new[] { "https://other.test/api", "https://cds.test" })),
-            "no aud" => Es(Without(claims, "aud")),
+            "no aud" => Es(TrustKit.Without(claims, "aud")),
             "unlisted iss" => Es(Claims("https://evil.test")),
             "alg none" => TrustKit.Raw($$"""{"alg":"none","typ":"at+jwt","kid":"{{EsKid}}"}""", Json(claims)),
             "HS256 signed with the public key" => TrustKit.Raw($$"""{"alg":"HS256","typ":"at+jwt","kid":"{{EsKid}}"}""", Json(claims),
                 input => HMACSHA256.HashData(Encoding.ASCII.GetBytes(f.EsKey.ExportSubjectPublicKeyInfoPem()), input)),
             "ES256 (not configured)" => ES256(claims),
             "signed by another key" => SignedByAnotherKey(claims),
-            "payload changed after signing" => Tampered(Es(Claims(EsIssuer, scope: "clonus.knowledge.read"))),
+            "payload changed after signing" => TrustKit.WithPayloadClaimChanged(Es(Claims(EsIssuer, scope: "clonus.knowledge.read")), "scope", "clonus.assess") /* scope upgraded after signing */,
             "unknown kid" => SignEs(f.EsKey, claims, kid: "not-a-kid"),
             "no kid" => TrustKit.Raw("""{"alg":"ES384","typ":"at+jwt"}""", Json(claims), SignEs384),
             "typ of an id token" => SignEs(f.EsKey, claims, typ: "id_token+jwt"),
             "jku other than the issuer's JwksUrl" => TrustKit.Raw(
                 $$"""{"alg":"ES384","typ":"at+jwt","kid":"{{EsKid}}","jku":"{{f.Jwks.UnlistedUrl}}"}""", Json(claims), SignEs384),
             "no exp" => Es(Claims(EsIssuer, lifetime: null)),
-            "no iat" => Es(Without(claims, "iat")),
+            "no iat" => Es(TrustKit.Without(claims, "iat")),
             "iat in the future" => Es(Claims(EsIssuer, iatOffset: 600)),
-            "nbf in the future" => Es(With(claims, "nbf", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600)),
+            "nbf in the future" => Es(TrustKit.With(claims, "nbf", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600)),
             "lifetime too long" => Es(Claims(EsIssuer, lifetime: 7200)),
             "garbage" => "not-a-jwt",
             _ => throw new ArgumentOutOfRangeException(nameof(@case), @case, null),
@@ -230,24 +230,7 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
         return SignEs(other, claims);
     }
 
-    private static string Tampered(string token)
-    {
-        // Upgrade the scope after signing.
-        var parts = token.Split('.');
-        var payload = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, object>>(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1]))!;
-        payload["scope"] = "clonus.assess";
-        return parts[0] + "." + TrustKit.B64(System.Text.Json.JsonSerializer.Serialize(payload)) + "." + parts[2];
-    }
 
-    private static Dictionary<string, object> Without(Dictionary<string, object> claims, string name)
-    {
-        var copy = new Dictionary<string, object>(claims);
-        copy.Remove(name);
-        return copy;
-    }
-
-    private static Dictionary<string, object> With(Dictionary<string, object> claims, string name, object value) =>
-        new(claims) { [name] = value };
 
     [Fact]
     public async Task Knowledge_is_open_without_a_token_by_default()

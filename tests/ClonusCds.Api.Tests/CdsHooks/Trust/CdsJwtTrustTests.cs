@@ -5,6 +5,8 @@ using System.Text.Json;
 using Microsoft.IdentityModel.Tokens;
 using static ClonusCds.Api.Tests.CdsHooks.Trust.TrustFixture;
 
+using static ClonusCds.Api.Tests.CdsHooks.Trust.TrustKit;
+
 namespace ClonusCds.Api.Tests.CdsHooks.Trust;
 
 /// <summary>
@@ -171,7 +173,7 @@ public sealed class CdsJwtTrustTests(TrustFixture f) : IClassFixture<TrustFixtur
             "kid of a P-256 key with ES384" => Bearer(TrustKit.Raw("""{"alg":"ES384","typ":"JWT","kid":"p256-1"}""", Json(claims),
                 input => f.P256Key.SignData(input, HashAlgorithmName.SHA384))),
             "signed by another key" => Bearer(SignedByAnotherKey(claims)),
-            "payload changed after signing" => Bearer(Tampered(Es(claims))),
+            "payload changed after signing" => Bearer(TrustKit.WithPayloadClaimChanged(Es(claims), "tenant", "someone-else")),
             "expired" => Bearer(Es(TrustKit.Claims(EsIssuer, iatOffset: -1000, lifetime: 300))),
             "iat in the future" => Bearer(Es(TrustKit.Claims(EsIssuer, iatOffset: 600, lifetime: 300))),
             "nbf in the future" => Bearer(Es(With(claims, "nbf", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600))),
@@ -193,23 +195,7 @@ public sealed class CdsJwtTrustTests(TrustFixture f) : IClassFixture<TrustFixtur
         return TrustKit.SignEs(other, EsKid, claims);
     }
 
-    private static string Tampered(string token)
-    {
-        var parts = token.Split('.');
-        var payload = JsonSerializer.Deserialize<Dictionary<string, object>>(Base64UrlEncoder.Decode(parts[1]))!;
-        payload["tenant"] = "someone-else";
-        return parts[0] + "." + TrustKit.B64(JsonSerializer.Serialize(payload)) + "." + parts[2];
-    }
 
-    private static Dictionary<string, object> Without(Dictionary<string, object> claims, string name)
-    {
-        var copy = new Dictionary<string, object>(claims);
-        copy.Remove(name);
-        return copy;
-    }
-
-    private static Dictionary<string, object> With(Dictionary<string, object> claims, string name, object value) =>
-        new(claims) { [name] = value };
 
     [Theory]
     [InlineData("/cds-services")]

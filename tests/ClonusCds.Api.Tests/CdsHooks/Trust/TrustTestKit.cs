@@ -25,6 +25,27 @@ internal static class TrustKit
     public const string AllowedOrigin = "https://sandbox.cds-hooks.org";
     public const string Body = """{"hook":"patient-view","hookInstance":"d1577c69-dfbe-44ad-ba6d-3e05e953b2ea","context":{"patientId":"p1","userId":"Practitioner/1"},"prefetch":{"patient":null,"conditions":null,"medications":null,"vitals":null,"labs":null,"findings":null}}""";
 
+    /// <summary>The claims without <paramref name="name"/>.</summary>
+    public static Dictionary<string, object> Without(Dictionary<string, object> claims, string name)
+    {
+        var copy = new Dictionary<string, object>(claims);
+        copy.Remove(name);
+        return copy;
+    }
+
+    /// <summary>The claims with <paramref name="name"/> set to <paramref name="value"/>.</summary>
+    public static Dictionary<string, object> With(Dictionary<string, object> claims, string name, object value) =>
+        new(claims) { [name] = value };
+
+    /// <summary>The token with one payload claim changed after signing (header and signature kept).</summary>
+    public static string WithPayloadClaimChanged(string token, string name, object value)
+    {
+        var parts = token.Split('.');
+        var payload = JsonSerializer.Deserialize<Dictionary<string, object>>(Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Decode(parts[1]))!;
+        payload[name] = value;
+        return parts[0] + "." + B64(JsonSerializer.Serialize(payload)) + "." + parts[2];
+    }
+
     public static string B64(byte[] bytes) => Base64Url.EncodeToString(bytes);
 
     public static string B64(string text) => B64(Encoding.UTF8.GetBytes(text));
