@@ -47,6 +47,16 @@ internal static class AssessmentsApi
     private static readonly string[] EtiologyNames = Wire<Etiology>();
     private static readonly string[] UrgencyNames = Wire<Urgency>();
 
-    private static string[] Wire<TEnum>() where TEnum : struct, Enum =>
-        Enum.GetValues<TEnum>().Select(v => System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString())).ToArray();
+    // Indexed by the enum's numeric value, so the table stays right whatever values the members get.
+    private static string[] Wire<TEnum>() where TEnum : struct, Enum
+    {
+        var values = Enum.GetValues<TEnum>();
+        var names = new string[values.Max(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)) + 1];
+        foreach (var v in values)
+        {
+            names[Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString());
+        }
+
+        return names;
+    }
 }
