@@ -12,7 +12,7 @@ public sealed class AssessmentEndpointTests(ClonusApiFactory factory) : IClassFi
     {
         { "01-serotonin-toxicity-severe", "serotonin_toxicity", "emergency" },
         { "02-chronic-ms-clonus", "umn_lesion", "routine" },
-        { "03-infant-startle-attacks", "seizure_mimic", "urgent" },
+        { "03-infant-startle-attacks", "seizure_mimic", "emergency" }, // decreased consciousness: the physiology floor (NEWS2 red score)
         { "04-nms-lookalike", "other_drug_toxicity", "emergency" },
         { "05-normal-variant", "normal_variant", "routine" },
         { "06-missing-data", "indeterminate_needs_evaluation", "urgent" },

@@ -31,10 +31,27 @@ public sealed class EtiologyRuleTests
     }
 
     [Fact]
-    public void Generalised_rigor_and_fever_in_recovery_without_a_listed_trigger_is_malignant_hyperthermia()
+    public void Generalised_rigor_and_fever_in_recovery_with_a_complete_list_and_no_trigger_is_not_malignant_hyperthermia()
     {
+        // Theatre or recovery is a setting, not a trigger (brief §2 rule 4): the first release called
+        // this malignant hyperthermia on setting alone.
         var a = Engine.Assess(MalignantHyperthermia() with { Setting = CareSetting.Pacu, Medications = [Med("escitalopram")] });
-        Assert.Equal(EtiologySubtype.MalignantHyperthermia, a.Etiology.Subtype);
+        Assert.NotEqual(EtiologySubtype.MalignantHyperthermia, a.Etiology.Subtype);
+        Assert.DoesNotContain(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.MalignantHyperthermia);
+        Assert.Equal("not_met", a.Outcome("TOX-MH"));
+        Assert.DoesNotContain("stop_trigger_and_give_dantrolene", a.AllCodes());
+    }
+
+    [Fact]
+    public void Generalised_rigor_and_fever_in_recovery_with_an_incomplete_list_keeps_malignant_hyperthermia_open_but_never_primary()
+    {
+        var a = Engine.Assess(MalignantHyperthermia() with { Setting = CareSetting.Pacu, Medications = [Med("escitalopram"), Med("unlisted induction agent")] });
+        Assert.NotEqual(EtiologySubtype.MalignantHyperthermia, a.Etiology.Subtype);
+        var mh = Assert.Single(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.MalignantHyperthermia);
+        Assert.True(mh.NotExcluded);
+        Assert.Equal(Urgency.Emergency, a.Urgency);
+        Assert.Equal("malignant_hyperthermia", a.Item("stop_trigger_and_give_dantrolene")!.ServesDifferential);
+        Assert.Equal("undetermined", a.Outcome("TOX-MH"));
     }
 
     [Fact]
@@ -63,11 +80,18 @@ public sealed class EtiologyRuleTests
     }
 
     [Fact]
-    public void Lead_pipe_rigidity_with_hyperreflexia_is_not_nms()
+    public void Hyperreflexia_weighs_against_nms_in_the_trace()
     {
-        var a = Engine.Assess(Nms().WithExam(e => e with { Reflexes = ReflexGrade.Increased }));
-        Assert.NotEqual(EtiologySubtype.NeurolepticMalignantSyndrome, a.Etiology.Subtype);
+        // Bradyreflexia speaks for NMS (+2), hyperreflexia against it (−2): BOYER2005, MSD.
+        var brisk = Engine.Assess(Nms().WithExam(e => e with { Reflexes = ReflexGrade.Increased }));
+        var slow = Engine.Assess(Nms());
+        var weighed = Assert.Single(brisk.Trace, t => t.Rule == "WEIGH-NEUROLEPTIC-MALIGNANT-SYNDROME");
+        Assert.Contains(weighed.Inputs, i => i.StartsWith("against: hyperreflexia", StringComparison.Ordinal));
+        Assert.Equal(Score(slow, "WEIGH-NEUROLEPTIC-MALIGNANT-SYNDROME") - 4, Score(brisk, "WEIGH-NEUROLEPTIC-MALIGNANT-SYNDROME"));
     }
+
+    private static int Score(Assessment a, string rule) =>
+        int.Parse(a.Trace.Single(t => t.Rule == rule).Inputs.Single(i => i.StartsWith("score=", StringComparison.Ordinal))["score=".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
     public void Lead_pipe_rigidity_without_a_dopamine_antagonist_is_not_nms()
@@ -85,13 +109,38 @@ public sealed class EtiologyRuleTests
     }
 
     [Fact]
-    public void A_dopamine_antagonist_does_not_make_nms_when_hunter_criteria_are_met()
+    public void Lead_pipe_rigidity_with_met_hunter_criteria_keeps_both_syndromes_open_and_safe_for_both()
     {
-        // Clonus = serotonin, rigidity = NMS (brief §2): spontaneous clonus meets Hunter rule 1.
+        // Clonus = serotonin, rigidity = NMS (brief §2): spontaneous clonus meets Hunter rule 1 while
+        // a recently raised haloperidol, lead-pipe rigidity and bradyreflexia point to NMS. Neither
+        // is excluded, so the answer says so and stays safe for both (brief §5.4).
         var a = Engine.Assess(Nms() with { Clonus = Clonus(ClonusType.Spontaneous) });
-        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
-        Assert.Contains(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.NeurolepticMalignantSyndrome);
+        Assert.True(a.SerotoninToxicity!.HunterCriteriaMet);
+        Assert.True(Open(a, Etiology.SerotoninToxicity, null));
+        Assert.True(Open(a, Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome));
+        var codes = a.AllCodes();
+        Assert.Contains("serotonin_toxicity_nms_overlap", codes);
+        Assert.Contains("discontinue_serotonergic_agents", codes);
+        Assert.Contains("discontinue_dopamine_antagonist", codes);
+        Assert.Contains("avoid_dopamine_antagonists", codes);
+        Assert.DoesNotContain("do_not_label_as_serotonin_syndrome", codes);
+        Assert.DoesNotContain("nms_specific_therapy_specialist", codes);
     }
+
+    [Fact]
+    public void A_fresh_serotonergic_start_with_clonus_and_brisk_reflexes_outweighs_an_antipsychotic_with_lead_pipe_rigidity()
+    {
+        var a = Engine.Assess(SerotoninToxicity().AddMedications(Increased("olanzapine", 1)).WithExam(e => e with { Rigidity = RigidityPattern.LeadPipe, Tone = ToneGrade.Increased }));
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.True(Open(a, Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome));
+        Assert.Contains("serotonin_toxicity_nms_overlap", a.AllCodes());
+        Assert.Equal("primary", a.Trace.Single(t => t.Rule == "WEIGH-SEROTONIN-TOXICITY").Outcome);
+        Assert.Equal("not_excluded", a.Trace.Single(t => t.Rule == "WEIGH-NEUROLEPTIC-MALIGNANT-SYNDROME").Outcome);
+    }
+
+    private static bool Open(Assessment a, Etiology etiology, EtiologySubtype? subtype) =>
+        (a.Etiology.Primary == etiology && a.Etiology.Subtype == subtype)
+        || a.Etiology.Differentials.Any(d => d.Etiology == etiology && d.Subtype == subtype && d.NotExcluded);
 
     // TOX-ACH
 
@@ -717,8 +766,20 @@ public sealed class EtiologyRuleTests
         Assert.Equal(Etiology.OtherDrugToxicity, a.Etiology.Primary);
         Assert.Equal(subtype, a.Etiology.Subtype);
         Assert.Contains(a.SerotoninToxicity!.SerotonergicAgents, s => s.Name == "sertraline");
-        Assert.DoesNotContain("discontinue_serotonergic_agents", a.AllCodes());
         Assert.DoesNotContain("cyproheptadine", a.AllCodes());
+        // Stopping serotonergic drugs is never the look-alike's own advice; it appears only as the
+        // safety action of a serotonin toxicity that is not excluded (Hunter met), marked as such.
+        if (a.Item("discontinue_serotonergic_agents") is { } stop)
+        {
+            Assert.NotNull(stop.ServesDifferential);
+            Assert.True(a.SerotoninToxicity.HunterCriteriaMet != false);
+        }
+
+        if (a.SerotoninToxicity.HunterCriteriaMet == true)
+        {
+            Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
+            Assert.DoesNotContain("do_not_label_as_serotonin_syndrome", a.AllCodes());
+        }
     }
 
     [Fact]
@@ -752,7 +813,7 @@ public sealed class EtiologyRuleTests
     {
         string[] order =
         [
-            "TOX-MH", "TOX-NMS", "TOX-ACH", "TOX-BACLOFEN", "TOX-BACLOFEN-WD", "TOX-LITHIUM", "ST-HUNTER", "ST-MASKED",
+            "TOX-MH", "TOX-NMS", "TOX-PHS", "TOX-ACH", "TOX-BACLOFEN", "TOX-BACLOFEN-WD", "TOX-LITHIUM", "ST-HUNTER", "ST-MASKED",
             "ST-MILD", "ST-UNDETERMINED", "MIMIC-STARTLE", "MET-HEPATIC", "INF-THRESHOLDS", "NV-UNSUSTAINED", "UMN-KNOWN", "UMN-NEW",
         ];
         var a = Engine.Assess(SerotoninToxicity());

@@ -272,7 +272,7 @@ public sealed partial class KnowledgeBaseTests
 
     // Invalid content is refused.
 
-    private static readonly string[] ContentFiles = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json"];
+    private static readonly string[] ContentFiles = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json", "reasoning.json"];
 
     private static readonly Dictionary<string, string> Embedded = ContentFiles.ToDictionary(f => f, ReadEmbedded);
 

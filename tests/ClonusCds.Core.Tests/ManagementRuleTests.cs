@@ -250,7 +250,11 @@ public sealed class ManagementRuleTests
         Assert.Equal(T.FirstLine, a.TierOf("hold_lithium_check_level"));
         Assert.NotNull(a.TierOf("stop_interacting_drugs"));
         Assert.True(a.HasPitfall("check_levels_before_attributing_to_st"));
-        AssertAbsent(a, "cyproheptadine", "discontinue_serotonergic_agents", "baclofen_first_line");
+        AssertAbsent(a, "cyproheptadine", "baclofen_first_line");
+        // Hunter rule 4 is met on sertraline: serotonin toxicity stays open beside lithium toxicity,
+        // so its safety actions are there, marked with the differential they serve.
+        Assert.Equal("serotonin_toxicity", a.Item("discontinue_serotonergic_agents")!.ServesDifferential);
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
     }
 
     [Theory]
@@ -302,8 +306,23 @@ public sealed class ManagementRuleTests
         Assert.NotNull(a.TierOf("external_cooling"));
         Assert.NotNull(a.TierOf("icu_admission"));
         Assert.True(a.HasPitfall("baclofen_abrupt_withdrawal_risk"));
-        Assert.True(a.HasPitfall("do_not_label_as_serotonin_syndrome"));
         AssertAbsent(a, "cyproheptadine", "baclofen_first_line", "cold_application");
+        // Intrathecal interruption: restore delivery first (COFFEY2002).
+        AssertFiredBy(a, "intrathecal_pump_interrogation", "BAC-WD-MGMT");
+        // Inducible clonus, raised tone and 39.2 °C meet Hunter rule 5 on sertraline unchanged for
+        // months: withdrawal is the better explanation, but serotonin toxicity is not excluded.
+        Assert.True(a.SerotoninToxicity!.HunterCriteriaMet);
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
+        Assert.False(a.HasPitfall("do_not_label_as_serotonin_syndrome"));
+    }
+
+    [Fact]
+    public void Baclofen_withdrawal_without_hunter_features_says_not_to_call_it_serotonin_syndrome()
+    {
+        var a = Engine.Assess(BaclofenWithdrawal() with { Clonus = NoClonus() });
+        Assert.Equal(EtiologySubtype.BaclofenWithdrawal, a.Etiology.Subtype);
+        Assert.False(a.SerotoninToxicity!.HunterCriteriaMet);
+        Assert.True(a.HasPitfall("do_not_label_as_serotonin_syndrome"));
     }
 
     [Fact]
@@ -1038,7 +1057,7 @@ public sealed class ManagementRuleTests
     [Fact]
     public void A_complete_record_reports_no_missing_data()
     {
-        var a = Engine.Assess(KnownUmn());
+        var a = Engine.Assess(KnownUmn().WithVitals(v => v with { HeartRateBpm = 72, SystolicBp = 124, RespiratoryRate = 14, Spo2Percent = 98 }));
         Assert.Empty(a.MissingData);
         Assert.Null(a.Outcome("MISSING-DATA")); // management rules are traced only when they fire
     }

@@ -37,6 +37,10 @@ public static class CautionCodes
     public const string HepaticEncephalopathySedation = "hepatic_encephalopathy_sedation";
     /// <summary>anticholinergic_features_present</summary>
     public const string AnticholinergicFeaturesPresent = "anticholinergic_features_present";
+    /// <summary>conflict_st_nms_treatments</summary>
+    public const string ConflictStNmsTreatments = "conflict_st_nms_treatments";
+    /// <summary>conflict_st_mh_dantrolene</summary>
+    public const string ConflictStMhDantrolene = "conflict_st_mh_dantrolene";
     /// <summary>previously_inadequate</summary>
     public const string PreviouslyInadequate = "previously_inadequate";
     /// <summary>stopping_for_serious_adverse_reaction</summary>

@@ -182,10 +182,20 @@ public static class Codes
     public const string IncompleteDataDoNotFinalize = "incomplete_data_do_not_finalize";
     /// <summary>avoid_long_acting_beta_blockers_in_st (pitfall)</summary>
     public const string AvoidLongActingBetaBlockersInSt = "avoid_long_acting_beta_blockers_in_st";
+    /// <summary>immediate_review_abnormal_physiology (physiology floor)</summary>
+    public const string ImmediateReviewAbnormalPhysiology = "immediate_review_abnormal_physiology";
+    /// <summary>intrathecal_pump_interrogation (intrathecal baclofen withdrawal)</summary>
+    public const string IntrathecalPumpInterrogation = "intrathecal_pump_interrogation";
+    /// <summary>reinstate_dopaminergic_therapy (parkinsonism-hyperpyrexia syndrome)</summary>
+    public const string ReinstateDopaminergicTherapy = "reinstate_dopaminergic_therapy";
+    /// <summary>serotonin_toxicity_nms_overlap (pitfall)</summary>
+    public const string SerotoninToxicityNmsOverlap = "serotonin_toxicity_nms_overlap";
+    /// <summary>avoid_dopamine_antagonists (pitfall)</summary>
+    public const string AvoidDopamineAntagonists = "avoid_dopamine_antagonists";
 
     /// <summary>All codes above.</summary>
     public static IReadOnlyList<string> All { get; } = ConstantList.Of(typeof(Codes));
 
     /// <summary>Pitfall codes above.</summary>
-    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt };
+    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt, SerotoninToxicityNmsOverlap, AvoidDopamineAntagonists };
 }

@@ -22,7 +22,8 @@ public sealed class ClinicalKnowledgeBase
         IReadOnlyList<CautionEntry> cautions,
         IReadOnlyList<SourceEntry> sources,
         IReadOnlyList<DrugEntry> drugs,
-        IReadOnlyList<ConditionCategoryEntry> conditions)
+        IReadOnlyList<ConditionCategoryEntry> conditions,
+        ReasoningContent reasoning)
     {
         Manifest = manifest;
         Recommendations = recommendations;
@@ -30,6 +31,7 @@ public sealed class ClinicalKnowledgeBase
         Sources = sources;
         Drugs = drugs;
         Conditions = conditions;
+        Reasoning = reasoning;
 
         var problems = KnowledgeBaseValidator.Validate(this);
         if (problems.Count > 0)
@@ -42,6 +44,7 @@ public sealed class ClinicalKnowledgeBase
         SourcesById = sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
         DrugVocabulary = new DrugVocabulary(drugs);
         ConditionVocabulary = new ConditionVocabulary(conditions);
+        Discriminators = new Triage.DiscriminatorTable(reasoning.Discriminators);
     }
 
     /// <summary>Version, release date, review status, disclaimer.</summary>
@@ -56,6 +59,11 @@ public sealed class ClinicalKnowledgeBase
     public IReadOnlyList<DrugEntry> Drugs { get; }
     /// <summary>Condition categories and their codes.</summary>
     public IReadOnlyList<ConditionCategoryEntry> Conditions { get; }
+
+    /// <summary>Physiology floor and discriminator table (reasoning.json).</summary>
+    public ReasoningContent Reasoning { get; }
+    /// <summary>The discriminator table compiled for the engine.</summary>
+    public Triage.DiscriminatorTable Discriminators { get; }
 
     /// <summary>Recommendations and pitfalls by code.</summary>
     public FrozenDictionary<string, RecommendationEntry> RecommendationsByCode { get; }
@@ -92,7 +100,8 @@ public sealed class ClinicalKnowledgeBase
             Read<List<CautionEntry>>(open, "cautions.json"),
             Read<List<SourceEntry>>(open, "sources.json"),
             Read<List<DrugEntry>>(open, "drugs.json"),
-            Read<List<ConditionCategoryEntry>>(open, "conditions.json"));
+            Read<List<ConditionCategoryEntry>>(open, "conditions.json"),
+            Read<ReasoningContent>(open, "reasoning.json"));
     }
 
     private static readonly JsonSerializerOptions ContentOptions = CreateContentOptions();

@@ -166,6 +166,78 @@ internal static partial class KnowledgeBaseValidator
             Require(categories.Contains(category), $"conditions: category '{category}' is missing");
         }
 
+        ValidateReasoning(kb.Reasoning, Require, CheckCitations);
         return problems;
+    }
+
+    private static readonly string[] VitalParameters = ["respiratoryRate", "spo2Percent", "systolicBp", "heartRateBpm", "temperatureC"];
+
+    private static void ValidateReasoning(ReasoningContent? r, Action<bool, string> require, Action<IReadOnlyList<string>?, string> cite)
+    {
+        require(r?.Physiology is not null && r.Discriminators is not null, "reasoning.json: physiology and discriminators are required");
+        if (r?.Physiology is null || r.Discriminators is null)
+        {
+            return;
+        }
+
+        var ph = r.Physiology;
+        cite(ph.Citations, "reasoning.physiology");
+        foreach (var parameter in VitalParameters)
+        {
+            require(ph.Parameters.Count(v => v.Parameter == parameter) == 1, $"reasoning.physiology: parameter '{parameter}' must appear exactly once");
+        }
+
+        foreach (var v in ph.Parameters)
+        {
+            var where = $"reasoning.physiology[{v.Parameter}]";
+            require(VitalParameters.Contains(v.Parameter), $"{where}: unknown parameter");
+            require(v.Bands is { Count: > 1 } && v.Bands[^1].UpTo is null, $"{where}: needs at least two bands, the last unbounded");
+            for (var i = 0; i < (v.Bands?.Count ?? 0); i++)
+            {
+                require(v.Bands![i].Score is >= 0 and <= 3, $"{where}.bands[{i}]: score must be 0-3");
+                require(i == v.Bands.Count - 1 || (v.Bands[i].UpTo is { } up && (i == 0 || up > v.Bands[i - 1].UpTo)), $"{where}.bands[{i}]: bounds must ascend");
+            }
+        }
+
+        foreach (var status in Enum.GetValues<MentalStatus>())
+        {
+            var name = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(status.ToString());
+            require(ph.Consciousness.TryGetValue(name, out var score) && score is >= 0 and <= 3, $"reasoning.physiology.consciousness: '{name}' needs a score 0-3");
+        }
+
+        foreach (var status in ph.ConsciousnessUrgentOnly)
+        {
+            require(ph.Consciousness.ContainsKey(status), $"reasoning.physiology.consciousnessUrgentOnly: unknown status '{status}'");
+        }
+
+        require(ph.News2MinimumAgeYears is > 0 and < 120, "reasoning.physiology.news2MinimumAgeYears must be an age in years");
+        require(ph.AggregateUrgent > 0 && ph.AggregateEmergency > ph.AggregateUrgent, "reasoning.physiology: aggregate thresholds must be positive and ascending");
+        foreach (var f in ph.ExtraFloors)
+        {
+            var where = $"reasoning.physiology.extraFloors[{f.Id}]";
+            require(VitalParameters.Contains(f.Parameter), $"{where}: unknown parameter '{f.Parameter}'");
+            require((f.Below is null ? 0 : 1) + (f.AtMost is null ? 0 : 1) + (f.AtLeast is null ? 0 : 1) == 1, $"{where}: exactly one of below, atMost and atLeast");
+            require(!string.IsNullOrWhiteSpace(f.Why), $"{where}.why is empty");
+            require(f.Ages is "all" or "adults" or "children", $"{where}.ages must be all, adults or children");
+            cite(f.Citations, where);
+        }
+
+        var seen = new HashSet<(string, string)>();
+        foreach (var d in r.Discriminators)
+        {
+            var where = $"reasoning.discriminators[{d.Feature}/{d.Candidate}]";
+            require(Triage.DiscriminatorTable.FeatureNames.Contains(d.Feature), $"{where}: unknown feature");
+            require(Triage.DiscriminatorTable.CandidateNames.Contains(d.Candidate), $"{where}: unknown candidate");
+            require(d.Direction is "for" or "against", $"{where}: direction must be for or against");
+            require(d.Weight is >= 1 and <= 5, $"{where}: weight must be 1-5");
+            require(seen.Add((d.Feature, d.Candidate)), $"{where}: duplicate row");
+            require(!string.IsNullOrWhiteSpace(d.Note), $"{where}.note is empty");
+            cite([d.Source], where);
+        }
+
+        foreach (var candidate in Triage.DiscriminatorTable.CandidateNames)
+        {
+            require(r.Discriminators.Any(d => d.Candidate == candidate && d.Direction == "for"), $"reasoning.discriminators: candidate '{candidate}' has no finding for it");
+        }
     }
 }

@@ -130,3 +130,96 @@ public sealed record ConditionCategoryEntry
     /// <summary>Reviewer's note.</summary>
     public string? Note { get; init; }
 }
+
+/// <summary>
+/// Reasoning data (reasoning.json), reviewed with the rest of the content: the physiology floor and
+/// the discriminator table that weighs the toxic candidates against each other.
+/// </summary>
+public sealed record ReasoningContent
+{
+    /// <summary>What the file is for (for reviewers).</summary>
+    public string? Note { get; init; }
+    /// <summary>Vital-sign bands and floors.</summary>
+    public required PhysiologyContent Physiology { get; init; }
+    /// <summary>Feature × candidate → for/against, weight, source.</summary>
+    public required IReadOnlyList<DiscriminatorEntry> Discriminators { get; init; }
+}
+
+/// <summary>The physiology floor: NEWS2 bands plus the product's own cited floors.</summary>
+public sealed record PhysiologyContent
+{
+    /// <summary>Sources for the bands.</summary>
+    public required IReadOnlyList<string> Citations { get; init; }
+    /// <summary>Youngest age (years) the NEWS2 bands and aggregate apply to; an unknown age is scored as an adult.</summary>
+    public required double News2MinimumAgeYears { get; init; }
+    /// <summary>Why (for reviewers).</summary>
+    public string? News2AgeNote { get; init; }
+    /// <summary>One entry per scored vital sign.</summary>
+    public required IReadOnlyList<VitalSignBands> Parameters { get; init; }
+    /// <summary>Score per mental status (ACVPU: new confusion or less than alert scores 3).</summary>
+    public required IReadOnlyDictionary<string, int> Consciousness { get; init; }
+    /// <summary>Mental statuses whose red score sets an urgent (not emergency) floor: new and long-standing confusion cannot be told apart here.</summary>
+    public required IReadOnlyList<string> ConsciousnessUrgentOnly { get; init; }
+    /// <summary>Aggregate score that makes an emergency.</summary>
+    public required int AggregateEmergency { get; init; }
+    /// <summary>Aggregate score that makes at least urgent.</summary>
+    public required int AggregateUrgent { get; init; }
+    /// <summary>Floors beyond NEWS2's red scores, each with its reason and sources.</summary>
+    public required IReadOnlyList<PhysiologyFloor> ExtraFloors { get; init; }
+}
+
+/// <summary>Score bands for one vital sign, ascending: the first band whose upTo is at or above the value applies.</summary>
+public sealed record VitalSignBands
+{
+    /// <summary>Request field under vitals (respiratoryRate, spo2Percent, systolicBp, heartRateBpm, temperatureC).</summary>
+    public required string Parameter { get; init; }
+    /// <summary>Plain name.</summary>
+    public required string Label { get; init; }
+    /// <summary>Unit.</summary>
+    public required string Unit { get; init; }
+    /// <summary>Bands, ascending; the last has no upper bound.</summary>
+    public required IReadOnlyList<ScoreBand> Bands { get; init; }
+}
+
+/// <summary>Values up to and including <see cref="UpTo"/> (no bound when null) score <see cref="Score"/>.</summary>
+public sealed record ScoreBand(double? UpTo, int Score);
+
+/// <summary>An extra floor: a vital sign below or at least a threshold sets an urgency.</summary>
+public sealed record PhysiologyFloor
+{
+    /// <summary>Stable id (trace).</summary>
+    public required string Id { get; init; }
+    /// <summary>Request field under vitals.</summary>
+    public required string Parameter { get; init; }
+    /// <summary>Fires when the value is strictly below this.</summary>
+    public double? Below { get; init; }
+    /// <summary>Fires when the value is at most this.</summary>
+    public double? AtMost { get; init; }
+    /// <summary>Fires when the value is at least this.</summary>
+    public double? AtLeast { get; init; }
+    /// <summary>Who it applies to: all, adults (the NEWS2 age and over, or age unknown) or children.</summary>
+    public required string Ages { get; init; }
+    /// <summary>The floor it sets.</summary>
+    public required Model.Urgency Urgency { get; init; }
+    /// <summary>Why, in plain words.</summary>
+    public required string Why { get; init; }
+    /// <summary>Sources.</summary>
+    public required IReadOnlyList<string> Citations { get; init; }
+}
+
+/// <summary>One discriminator: a feature speaks for or against a candidate with a weight, from a source.</summary>
+public sealed record DiscriminatorEntry
+{
+    /// <summary>Feature name (snake_case of Triage.Feature).</summary>
+    public required string Feature { get; init; }
+    /// <summary>Candidate name (snake_case of Triage.Candidate).</summary>
+    public required string Candidate { get; init; }
+    /// <summary>for or against.</summary>
+    public required string Direction { get; init; }
+    /// <summary>Weight, 1–5.</summary>
+    public required int Weight { get; init; }
+    /// <summary>Source id.</summary>
+    public required string Source { get; init; }
+    /// <summary>What the source says, in our words.</summary>
+    public required string Note { get; init; }
+}

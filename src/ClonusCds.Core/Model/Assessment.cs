@@ -44,8 +44,12 @@ public sealed record EtiologyAssessment
     public required IReadOnlyList<string> Rationale { get; init; }
 }
 
-/// <summary>Another cause still to consider.</summary>
-public sealed record Differential(Etiology Etiology, EtiologySubtype? Subtype, string Reason);
+/// <summary>
+/// Another cause still to consider. <see cref="NotExcluded"/> marks a cause that keeps its trigger
+/// and hallmark (or rests on data not yet given) and is not outweighed by the findings: its safety
+/// actions are in the answer, marked with <see cref="RecommendationItem.ServesDifferential"/>.
+/// </summary>
+public sealed record Differential(Etiology Etiology, EtiologySubtype? Subtype, string Reason, bool NotExcluded = false);
 
 /// <summary>The serotonin-toxicity evaluation (Hunter criteria, Dunkley 2003).</summary>
 public sealed record SerotoninToxicityAssessment
@@ -104,6 +108,11 @@ public sealed record RecommendationItem
     public required string FiredBy { get; init; }
     /// <summary>Why it applies to this patient.</summary>
     public required string Because { get; init; }
+    /// <summary>
+    /// The differential (subtype or etiology wire name) this safety action serves when it is not
+    /// the primary etiology's own advice; null for the primary's.
+    /// </summary>
+    public string? ServesDifferential { get; init; }
 }
 
 /// <summary>A caution attached to a recommendation.</summary>
@@ -131,7 +140,7 @@ public enum EtiologySubtype
 {
     NeurolepticMalignantSyndrome, AnticholinergicToxicity, MalignantHyperthermia, LithiumToxicity, BaclofenToxicity,
     BaclofenWithdrawal, HepaticEncephalopathy, OtherMetabolic, PossibleMaskedSerotoninToxicity, InfantClonus,
-    NewUndiagnosedUmnLesion, EpilepticSeizures,
+    NewUndiagnosedUmnLesion, EpilepticSeizures, ParkinsonismHyperpyrexiaSyndrome,
 }
 
 public enum Urgency { Routine, Urgent, Emergency }

@@ -178,6 +178,7 @@ public sealed class AssessmentJsonWriter
                 writer.WritePropertyName(n.Subtype);
                 _subtype.Write(writer, d.Subtype, _options);
                 writer.WriteString(n.Reason, d.Reason);
+                writer.WriteBoolean(n.NotExcluded, d.NotExcluded);
                 writer.WriteEndObject();
             }
 
@@ -309,6 +310,7 @@ public sealed class AssessmentJsonWriter
             WriteCautions(writer, item.Cautions);
             writer.WriteString(n.FiredBy, item.FiredBy);
             writer.WriteString(n.Because, item.Because);
+            writer.WriteString(n.ServesDifferential, item.ServesDifferential);
             writer.WriteEndObject();
         }
 
@@ -654,11 +656,11 @@ public sealed class AssessmentJsonWriter
     {
         public readonly JsonEncodedText AssessmentId, KnowledgeBaseVersion, Etiology, Urgency, SerotoninToxicity, Recommendations,
             Pitfalls, MissingData, UnrecognizedInputs, Trace, Citations, Disclaimer;
-        public readonly JsonEncodedText Primary, Subtype, Differentials, Rationale, Reason;
+        public readonly JsonEncodedText Primary, Subtype, Differentials, Rationale, Reason, NotExcluded;
         public readonly JsonEncodedText SerotonergicAgents, HunterCriteriaMet, HunterRulesFired, HunterRulesUndetermined, Severity, ExposureCurrent;
         public readonly JsonEncodedText Name, Rxcui, Class, RiskTier, Status, MatchedBy, MedicationIndex;
         public readonly JsonEncodedText FirstLine, Adjunct, Refractory, Monitoring, Workup;
-        public readonly JsonEncodedText Code, Title, Text, Dosing, Cautions, FiredBy, Because;
+        public readonly JsonEncodedText Code, Title, Text, Dosing, Cautions, FiredBy, Because, ServesDifferential;
         public readonly JsonEncodedText Id, Kind, Field, Path, Value, Rule, Outcome, Detail, Inputs, Source, Year, Url;
 
         public PropertyNames(JsonSerializerOptions options)
@@ -689,6 +691,7 @@ public sealed class AssessmentJsonWriter
             d.Next(nameof(Differential.Etiology), Etiology);
             d.Next(nameof(Differential.Subtype), Subtype);
             Reason = d.Next(nameof(Differential.Reason));
+            NotExcluded = d.Next(nameof(Differential.NotExcluded));
             d.End();
 
             var s = new Members<SerotoninToxicityAssessment>(options);
@@ -728,6 +731,7 @@ public sealed class AssessmentJsonWriter
             Cautions = r.Next(nameof(RecommendationItem.Cautions));
             FiredBy = r.Next(nameof(RecommendationItem.FiredBy));
             Because = r.Next(nameof(RecommendationItem.Because));
+            ServesDifferential = r.Next(nameof(RecommendationItem.ServesDifferential));
             r.End();
 
             var c = new Members<CautionItem>(options);

@@ -84,7 +84,19 @@ public sealed class AssessmentBuilder
     }
 
     /// <summary>Removes a code (safety guard); returns true if it was there.</summary>
-    public bool Remove(string code) => _items.RemoveAll(i => i.Entry.Code == code) > 0;
+    public bool Remove(string code)
+    {
+        for (var i = 0; i < _items.Count; i++)
+        {
+            if (_items[i].Entry.Code == code)
+            {
+                _items.RemoveAt(i);
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     /// <summary>Raises urgency; never lowers it.</summary>
     public void AtLeast(Urgency urgency)
@@ -109,19 +121,34 @@ public sealed class AssessmentBuilder
         _missing.Add(new MissingDatum(field, reason));
     }
 
-    /// <summary>Adds a differential (once per etiology and subtype).</summary>
-    public void Differential(Etiology etiology, EtiologySubtype? subtype, string reason)
+    /// <summary>
+    /// Adds a differential (once per etiology and subtype). A later "not excluded" for the same cause
+    /// upgrades an earlier plain entry; nothing downgrades one.
+    /// </summary>
+    public void Differential(Etiology etiology, EtiologySubtype? subtype, string reason, bool notExcluded = false)
     {
-        foreach (var d in _differentials)
+        for (var i = 0; i < _differentials.Count; i++)
         {
+            var d = _differentials[i];
             if (d.Etiology == etiology && d.Subtype == subtype)
             {
+                if (notExcluded && !d.NotExcluded)
+                {
+                    _differentials[i] = d with { NotExcluded = true };
+                }
+
                 return;
             }
         }
 
-        _differentials.Add(new Differential(etiology, subtype, reason));
+        _differentials.Add(new Differential(etiology, subtype, reason, notExcluded));
     }
+
+    /// <summary>
+    /// While set, newly added items are marked as serving this differential (its wire name); items
+    /// the primary's own rules already added keep no mark.
+    /// </summary>
+    public string? Serving { get; set; }
 
     /// <summary>Adds a rationale sentence.</summary>
     public void Because(string sentence) => _rationale.Add(sentence);
@@ -154,7 +181,7 @@ public sealed class AssessmentBuilder
             }
         }
 
-        _items.Add(new Pending(entry, tier, ruleId, because, list));
+        _items.Add(new Pending(entry, tier, ruleId, because, list, Serving));
     }
 
     internal (RecommendationGroups Groups, IReadOnlyList<RecommendationItem> Pitfalls, IReadOnlyList<Citation> Citations) Build()
@@ -200,6 +227,7 @@ public sealed class AssessmentBuilder
                 Cautions = cautions,
                 FiredBy = p.RuleId,
                 Because = p.Because,
+                ServesDifferential = p.Serves,
             };
             var target = p.Tier switch
             {
@@ -224,5 +252,5 @@ public sealed class AssessmentBuilder
             pitfalls, citations);
     }
 
-    private sealed record Pending(RecommendationEntry Entry, RecommendationTier? Tier, string RuleId, string Because, List<string> Cautions);
+    private sealed record Pending(RecommendationEntry Entry, RecommendationTier? Tier, string RuleId, string Because, List<string> Cautions, string? Serves);
 }

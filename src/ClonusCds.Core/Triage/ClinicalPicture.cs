@@ -17,9 +17,65 @@ public enum Exposure
     Draft,
 }
 
+/// <summary>
+/// The clinical event a medication entry records, derived once from status, change and route so
+/// that rules read the event, not one field's encoding: a dose decrease and an intrathecal pump that
+/// ran dry are withdrawal events just as a stop is.
+/// </summary>
+public enum ExposureEvent
+{
+    /// <summary>A proposed (draft) order: nothing has happened yet.</summary>
+    Proposed,
+    /// <summary>Newly started.</summary>
+    Started,
+    /// <summary>Dose increased.</summary>
+    DoseIncreased,
+    /// <summary>Dose decreased (by mouth or another non-intrathecal route).</summary>
+    DoseDecreased,
+    /// <summary>Stopped (status stopped or change stopped).</summary>
+    Stopped,
+    /// <summary>Intrathecal delivery stopped or reduced: pump failure, empty reservoir, catheter fault, programming.</summary>
+    Interrupted,
+    /// <summary>Taken unchanged (duration in daysSinceChange).</summary>
+    Unchanged,
+    /// <summary>Taken; whether anything changed is not recorded.</summary>
+    Unknown,
+}
+
 /// <summary>A medication entry placed in the vocabulary.</summary>
 public sealed record MedicationFact(int Index, MedicationEntry Entry, DrugEntry Drug, DrugMatchKind MatchedBy, Exposure Exposure)
 {
+    /// <summary>The event this entry records.</summary>
+    public ExposureEvent Event { get; } = EventOf(Entry);
+
+    /// <summary>A stop, a dose decrease or an intrathecal interruption.</summary>
+    public bool IsWithdrawal => Event is ExposureEvent.Stopped or ExposureEvent.DoseDecreased or ExposureEvent.Interrupted;
+
+    /// <summary>The event of an entry.</summary>
+    public static ExposureEvent EventOf(MedicationEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        if (entry.Status == MedicationStatus.Draft)
+        {
+            return ExposureEvent.Proposed;
+        }
+
+        var stopped = entry.Status == MedicationStatus.Stopped || entry.Change == MedicationChange.Stopped;
+        if ((stopped || entry.Change == MedicationChange.DoseDecreased) && entry.Route == MedicationRoute.Intrathecal)
+        {
+            return ExposureEvent.Interrupted;
+        }
+
+        return stopped ? ExposureEvent.Stopped : entry.Change switch
+        {
+            MedicationChange.New => ExposureEvent.Started,
+            MedicationChange.DoseIncreased => ExposureEvent.DoseIncreased,
+            MedicationChange.DoseDecreased => ExposureEvent.DoseDecreased,
+            MedicationChange.Unchanged => ExposureEvent.Unchanged,
+            _ => ExposureEvent.Unknown,
+        };
+    }
+
     /// <summary>Taken now, or stopped recently enough to still act.</summary>
     public bool OnBoard => Exposure is Exposure.Current or Exposure.RecentlyStopped;
 
@@ -43,6 +99,10 @@ public sealed class ClinicalPicture
     public const double DefaultWashoutDays = 2;
     /// <summary>A start or dose increase this recent counts as a "recent change".</summary>
     public const double RecentChangeDays = 7;
+    /// <summary>A baclofen stop, decrease or interruption this recent (or on an unknown day) is a withdrawal event.</summary>
+    public const double BaclofenWithdrawalWindowDays = 3;
+    /// <summary>A dopaminergic stop or decrease this recent (or on an unknown day) is a withdrawal event (NEWMAN2009: days).</summary>
+    public const double DopaminergicWithdrawalWindowDays = 7;
 
     private static readonly ConditionCategory[] UmnCategories =
     [
@@ -57,6 +117,7 @@ public sealed class ClinicalPicture
     internal ClinicalPicture(PatientContext context, ClinicalKnowledgeBase kb, List<UnrecognizedInput> unrecognized)
     {
         Context = context;
+        Kb = kb;
         var clonus = context.Clonus;
         var exam = context.Exam;
         var vitals = context.Vitals;
@@ -87,6 +148,7 @@ public sealed class ClinicalPicture
 
         Medications = meds;
         UnrecognizedMedications = unrecognized.Count;
+        Unrecognized = unrecognized;
 
         // Conditions.
         ConditionListKnown = context.Conditions is not null;
@@ -160,6 +222,8 @@ public sealed class ClinicalPicture
         ModerateRenalImpairment = Tri.When(egfr, e => e is >= 30 and < 60);
     }
 
+    /// <summary>The knowledge base in use.</summary>
+    public ClinicalKnowledgeBase Kb { get; }
     /// <summary>The request as received.</summary>
     public PatientContext Context { get; }
     /// <summary>Clonus seen on this examination.</summary>
@@ -175,6 +239,8 @@ public sealed class ClinicalPicture
     public bool MedicationListKnown { get; }
     /// <summary>A condition list was sent (possibly empty).</summary>
     public bool ConditionListKnown { get; }
+    /// <summary>Inputs the vocabularies could not place (medications first, then conditions).</summary>
+    public IReadOnlyList<UnrecognizedInput> Unrecognized { get; }
     /// <summary>How many medication entries could not be placed.</summary>
     public int UnrecognizedMedications { get; }
     /// <summary>The medication list was sent and every entry was placed: drug exposure is known.</summary>
@@ -286,13 +352,37 @@ public sealed class ClinicalPicture
         return false;
     }
 
-    /// <summary>A recent start or dose increase of a drug with the role (yes / no / unknown).</summary>
-    public Tri RecentChange(string role)
+    /// <summary>
+    /// The most recent withdrawal event (stop, dose decrease, intrathecal interruption) of a drug with
+    /// the role within <paramref name="windowDays"/>; an unknown day counts. Null when there is none.
+    /// </summary>
+    public MedicationFact? WithdrawalEvent(string role, double windowDays)
+    {
+        MedicationFact? found = null;
+        foreach (var m in Medications)
+        {
+            if (m.IsWithdrawal && m.Is(role) && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= windowDays)
+                && (found is null || found.Event != ExposureEvent.Interrupted))
+            {
+                found = m;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>
+    /// A recent start or dose increase of a drug with the role (yes / no / unknown). With
+    /// <paramref name="excludeLowTier"/>, serotonergic agents of the low/contested tier (triptans,
+    /// 5-HT3 antagonists, metoclopramide, lithium…) do not count as the precipitating change.
+    /// </summary>
+    public Tri RecentChange(string role, bool excludeLowTier = false)
     {
         var result = Tri.No;
         foreach (var m in Medications)
         {
-            if (!m.Is(role) || m.Exposure == Exposure.Draft || m.Exposure == Exposure.PastStop)
+            if (!m.Is(role) || m.Exposure == Exposure.Draft || m.Exposure == Exposure.PastStop
+                || (excludeLowTier && m.Drug.RiskTier == "low"))
             {
                 continue;
             }

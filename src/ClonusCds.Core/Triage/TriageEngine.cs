@@ -5,20 +5,24 @@ using ClonusCds.Core.Triage.Rules;
 namespace ClonusCds.Core.Triage;
 
 /// <summary>
-/// The triage engine: a pure function from a patient context to an assessment. Etiology first
-/// (priority-ordered rules, look-alikes and acute toxicity before chronic causes), then the
-/// management rules for that etiology, then medication-safety rules that apply to everyone, then
-/// the missing-data rules and a final safety guard. See docs/architecture.md.
+/// The triage engine: a pure function from a patient context to an assessment. Etiology first:
+/// every etiology rule proposes or declines; the toxic look-alikes proposed are weighed against each
+/// other with the discriminator table (the best-supported one with its trigger is primary, the
+/// others stay in the differential, not excluded while their trigger and hallmark hold); then the
+/// management rules for the primary, the safety actions of every hazard not excluded, the
+/// medication-safety rules that apply to everyone, the physiology floor, the missing-data rules and
+/// a final safety guard. See docs/architecture.md and docs/clinical-reasoning.md.
 /// </summary>
 public sealed class TriageEngine
 {
     private readonly ClinicalKnowledgeBase _kb;
 
-    /// <summary>Etiology rules in priority order.</summary>
+    /// <summary>Etiology rules; the order breaks ties between equally supported calls.</summary>
     internal static IReadOnlyList<IEtiologyRule> EtiologyRules { get; } =
     [
         new MalignantHyperthermiaRule(),
         new NeurolepticMalignantSyndromeRule(),
+        new ParkinsonismHyperpyrexiaRule(),
         new AnticholinergicToxicityRule(),
         new BaclofenToxicityRule(),
         new BaclofenWithdrawalRule(),
@@ -43,6 +47,7 @@ public sealed class TriageEngine
         new MildSerotoninToxicityManagement(),
         new MaskedOrUndeterminedToxicityManagement(),
         new NmsManagement(),
+        new ParkinsonismHyperpyrexiaManagement(),
         new MalignantHyperthermiaManagement(),
         new AnticholinergicManagement(),
         new LithiumManagement(),
@@ -55,6 +60,11 @@ public sealed class TriageEngine
         new UmnManagement(),
         new NewUmnLesionWorkup(),
         new IndeterminateManagement(),
+        // Hazards that stay open beside the primary: their safety actions, the overlap, red flags.
+        new DifferentialSafetyRule(),
+        new SerotoninNmsOverlapRule(),
+        new StructuralRedFlagRule(),
+        new UnplacedInputRule(),
         // Medication safety: for every patient.
         new TizanidineCyp1a2Rule(),
         new TizanidineForClonusRule(),
@@ -65,12 +75,17 @@ public sealed class TriageEngine
         new LithiumLevelRule(),
         new BaclofenRenalRule(),
         new BaclofenOnBoardRule(),
+        new BaclofenWithdrawalEventRule(),
         new PregnancyBaclofenRule(),
         new AntiepilepticWithoutEegRule(),
         new SerotonergicDrugAloneRule(),
         new OldLesionRule(),
-        // Gaps, then the guard that keeps contraindicated advice out whatever the rules above did.
+        new FluidsRule(),
+        // Gaps, the pace the physiology sets, then the guard that keeps contraindicated advice out
+        // whatever the rules above did.
         new MissingDataRule(),
+        new PhysiologyFloorRule(),
+        new RestraintRule(),
         new SafetyGuardRule(),
     ];
 
@@ -101,25 +116,7 @@ public sealed class TriageEngine
             : null;
         var state = new TriageState(picture, hunter, builder);
 
-        EtiologyCall? primary = null;
-        foreach (var rule in EtiologyRules)
-        {
-            var call = rule.Evaluate(state);
-            if (call is null)
-            {
-                continue;
-            }
-
-            if (primary is null)
-            {
-                primary = call;
-            }
-            else if (call.Etiology != primary.Etiology || call.Subtype != primary.Subtype)
-            {
-                builder.Differential(call.Etiology, call.Subtype, call.Reason);
-            }
-        }
-
+        var primary = Decide(state, trace);
         if (primary is null)
         {
             primary = Fallback(picture, hunter);
@@ -128,6 +125,7 @@ public sealed class TriageEngine
         state.Primary = primary;
         builder.AtLeast(primary.Urgency);
         builder.Because(primary.Reason);
+        Differentials(state, builder);
 
         // Every etiology rule is traced (why each cause was or was not called); management rules
         // are traced when they fire (the contract: "the rules that fired, in order").
@@ -173,6 +171,134 @@ public sealed class TriageEngine
             Disclaimer = _kb.Manifest.Disclaimer,
         };
     }
+
+    // Runs every etiology rule, weighs the toxic calls and picks the primary (null: fallback).
+    private static EtiologyCall? Decide(TriageState state, TriageTrace trace)
+    {
+        var calls = state.Calls;
+        foreach (var rule in EtiologyRules)
+        {
+            if (rule.Evaluate(state) is { } call)
+            {
+                calls.Add(call);
+            }
+        }
+
+        // Weigh the toxic look-alikes that were proposed (features evaluated once, only if needed).
+        for (var i = 0; i < calls.Count; i++)
+        {
+            if (DifferentialWeigher.Of(calls[i]) is { } candidate && state.ScoreOf(candidate) is null)
+            {
+                state.Weigher ??= new DifferentialWeigher(state.Picture.Kb.Discriminators, state.Picture, state.Hunter);
+                state.SetScore(state.Weigher.Score(candidate));
+            }
+        }
+
+        // Primary: the best-supported definite toxic call (trigger and hallmark present); ties keep
+        // rule order. Without one, the first call in rule order that is not merely possible.
+        EtiologyCall? best = null;
+        var bestScore = int.MinValue;
+        foreach (var call in calls)
+        {
+            if (DifferentialWeigher.Of(call) is { } candidate && !IsOpen(call) && state.ScoreOf(candidate)!.Score > bestScore)
+            {
+                best = call;
+                bestScore = state.ScoreOf(candidate)!.Score;
+            }
+        }
+
+        // Without a definite toxic call, nothing is set aside by weight: a rigid, hyperthermic
+        // patient on a serotonergic drug is not cleared because the findings lean elsewhere when
+        // nothing else explains them (brief §1.1).
+        state.DefinitePrimary = best is not null;
+        if (best is null)
+        {
+            foreach (var call in calls)
+            {
+                if (!call.Possible)
+                {
+                    best = call;
+                    break;
+                }
+            }
+        }
+
+        TraceWeighing(state, trace, best);
+        return best;
+    }
+
+    /// <summary>Every other call becomes a differential; toxic ones not excluded stay open with their urgency.</summary>
+    private static void Differentials(TriageState state, AssessmentBuilder builder)
+    {
+        foreach (var call in state.Calls)
+        {
+            if (ReferenceEquals(call, state.Primary)
+                || (call.Etiology == state.Primary.Etiology && call.Subtype == state.Primary.Subtype))
+            {
+                continue;
+            }
+
+            var open = DifferentialWeigher.Of(call) is not null && !SetAside(state, call);
+            builder.Differential(call.Etiology, call.Subtype, call.Reason, open);
+            if (open)
+            {
+                state.OpenHazards.Add(call);
+                builder.AtLeast(call.Urgency);
+            }
+        }
+    }
+
+    /// <summary>Merely possible, or an indeterminate (masked, undetermined) toxic call.</summary>
+    private static bool IsOpen(EtiologyCall call) => call.Possible || call.Etiology == Etiology.IndeterminateNeedsEvaluation;
+
+    /// <summary>An open toxic call that the findings weigh clearly against, beside a definite toxic primary.</summary>
+    private static bool SetAside(TriageState state, EtiologyCall call) =>
+        state.DefinitePrimary && IsOpen(call) && DifferentialWeigher.Of(call) is { } candidate
+        && state.ScoreOf(candidate)!.Score <= DifferentialWeigher.SetAsideAtOrBelow;
+
+    private static void TraceWeighing(TriageState state, TriageTrace trace, EtiologyCall? primary)
+    {
+        if (state.Weigher is null)
+        {
+            return;
+        }
+
+        var primaryCandidate = primary is null ? null : DifferentialWeigher.Of(primary);
+        foreach (var call in state.Calls)
+        {
+            if (DifferentialWeigher.Of(call) is not { } candidate || state.ScoreOf(candidate) is not { } score || score.Traced)
+            {
+                continue;
+            }
+
+            score.Traced = true;
+            var outcome = candidate == primaryCandidate ? "primary" : SetAside(state, call) ? "set_aside" : "not_excluded";
+            var inputs = new List<string>(2 + score.For.Count + score.Against.Count + score.Unknown.Count)
+            {
+                "score=" + score.Score.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                call.Possible ? "trigger=not_recorded" : call.Etiology == Etiology.IndeterminateNeedsEvaluation ? "call=indeterminate" : "trigger=present",
+            };
+            foreach (var f in score.For)
+            {
+                inputs.Add("for: " + f);
+            }
+
+            foreach (var f in score.Against)
+            {
+                inputs.Add("against: " + f);
+            }
+
+            foreach (var f in score.Unknown)
+            {
+                inputs.Add("unknown: " + f);
+            }
+
+            trace.Weighed(WeighRuleIds[(int)candidate], outcome, WeighDetails[(int)candidate], inputs);
+        }
+    }
+
+    private static readonly string[] WeighRuleIds = Enum.GetValues<Candidate>().Select(c => "WEIGH-" + DiscriminatorTable.Wire(c).ToUpperInvariant().Replace('_', '-')).ToArray();
+    private static readonly string[] WeighDetails = Enum.GetValues<Candidate>().Select(c => $"Findings for and against {DiscriminatorTable.Wire(c).Replace('_', ' ')} (discriminator table, reasoning.json)").ToArray();
 
     /// <summary>
     /// INDET-FALLBACK. When no rule decides. Then indeterminate: urgent while a toxic or acute cause

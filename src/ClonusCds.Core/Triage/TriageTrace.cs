@@ -14,6 +14,10 @@ public sealed class TriageTrace
     public void Add(string rule, Tri outcome, string detail, IReadOnlyList<string> inputs) =>
         _entries.Add(new TraceEntry(rule, outcome.IsYes ? "fired" : outcome.IsNo ? "not_met" : "undetermined", detail, inputs));
 
+    /// <summary>Records a weighed candidate: outcome primary, not_excluded or set_aside.</summary>
+    public void Weighed(string rule, string outcome, string detail, IReadOnlyList<string> inputs) =>
+        _entries.Add(new TraceEntry(rule, outcome, detail, inputs));
+
     /// <summary>Records a fact-gathering step.</summary>
     public void Note(string rule, string detail, IReadOnlyList<string> inputs) =>
         _entries.Add(new TraceEntry(rule, "read", detail, inputs));

@@ -9,6 +9,8 @@ public static class DrugRoles
     public const string Maoi = "maoi";
     /// <summary>Dopamine antagonist (NMS precipitant).</summary>
     public const string DopamineAntagonist = "dopamine_antagonist";
+    /// <summary>Dopaminergic (levodopa, dopamine agonists, amantadine): withdrawal causes the parkinsonism-hyperpyrexia syndrome.</summary>
+    public const string Dopaminergic = "dopaminergic";
     /// <summary>Anticholinergic.</summary>
     public const string Anticholinergic = "anticholinergic";
     /// <summary>Volatile anaesthetic or succinylcholine.</summary>

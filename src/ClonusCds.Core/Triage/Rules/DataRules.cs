@@ -1,6 +1,7 @@
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Vocabulary;
 using C = ClonusCds.Core.KnowledgeBase.Codes;
+using K = ClonusCds.Core.KnowledgeBase.CautionCodes;
 
 namespace ClonusCds.Core.Triage.Rules;
 
@@ -190,11 +191,14 @@ internal sealed class MissingDataRule : IManagementRule
 }
 
 /// <summary>
-/// SAFETY-GUARD. Whatever the rules above added, advice that is wrong for the chosen etiology is
-/// removed and the removal is traced: no antispastic (baclofen, cold, heel, toxin, phenol) in a
-/// toxicity; no cyproheptadine in mild serotonin toxicity, NMS, anticholinergic toxicity, malignant
-/// hyperthermia or any non-serotonin toxicity; no dantrolene/NMS therapy in serotonin toxicity.
-/// [brief §2 rules 2–5; §1.1 cyproheptadine decision]
+/// SAFETY-GUARD. Whatever the rules above added, advice that is wrong for the chosen etiology or for
+/// a hazard still open is removed and the removal is traced: no antispastic (baclofen, cold, heel,
+/// toxin, phenol) in a toxicity; no cyproheptadine in mild serotonin toxicity, NMS, anticholinergic
+/// toxicity, malignant hyperthermia or any non-serotonin toxicity; no dantrolene/NMS therapy in
+/// serotonin toxicity, and no bromocriptine-led NMS therapy while serotonin toxicity is not
+/// excluded; no "do not call it serotonin syndrome" while serotonin toxicity is not excluded; no
+/// baclofen started, raised or restored while baclofen toxicity is not excluded.
+/// [brief §2 rules 2–5; §1.1 cyproheptadine decision; §5.4]
 /// </summary>
 internal sealed class SafetyGuardRule : IManagementRule
 {
@@ -203,6 +207,30 @@ internal sealed class SafetyGuardRule : IManagementRule
         C.BaclofenFirstLine, C.BaclofenTitrationSchedule, C.BaclofenTrialWithStrokeCaution, C.ColdApplication,
         C.HeelContactStrategy, C.BotulinumToxinFocal, C.PhenolNeurolysis, C.SwitchTizanidineToBaclofen,
     ];
+
+    private static readonly string[] BaclofenIncreases =
+    [
+        C.BaclofenFirstLine, C.BaclofenTitrationSchedule, C.BaclofenTrialWithStrokeCaution, C.ReinstateBaclofen,
+        C.SwitchTizanidineToBaclofen, C.IntrathecalPumpInterrogation,
+    ];
+
+    private static bool SerotoninToxicityCalled(TriageState s)
+    {
+        if (s.Primary.Etiology == Etiology.SerotoninToxicity)
+        {
+            return true;
+        }
+
+        foreach (var call in s.OpenHazards)
+        {
+            if (call.Etiology == Etiology.SerotoninToxicity)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public string Id => "SAFETY-GUARD";
     public string Description => "Remove advice contraindicated for the chosen etiology";
@@ -234,8 +262,42 @@ internal sealed class SafetyGuardRule : IManagementRule
 
         if (s.Primary.Etiology == Etiology.SerotoninToxicity || s.Primary.Subtype == EtiologySubtype.PossibleMaskedSerotoninToxicity)
         {
-            Drop(C.StopTriggerAndGiveDantrolene);
+            // Dantrolene stays only while malignant hyperthermia is itself not excluded, with the conflict named.
+            if (s.NotExcluded(Candidate.MalignantHyperthermia))
+            {
+                s.Out.Caution(C.StopTriggerAndGiveDantrolene, K.ConflictStMhDantrolene);
+            }
+            else
+            {
+                Drop(C.StopTriggerAndGiveDantrolene);
+            }
+
             Drop(C.NmsSpecificTherapySpecialist);
+        }
+        else if (s.NotExcluded(Candidate.SerotoninToxicity) || s.HunterMet.IsYes)
+        {
+            s.Out.Caution(C.StopTriggerAndGiveDantrolene, K.ConflictStMhDantrolene);
+        }
+
+        // Serotonin toxicity open: bromocriptine (serotonergic) is not offered. When it is met
+        // (Hunter) or called, nothing may tell the clinician not to call it that; a possibly masked
+        // or undetermined one leaves the look-alike's label standing.
+        if (s.NotExcluded(Candidate.SerotoninToxicity) || s.HunterMet.IsYes)
+        {
+            Drop(C.NmsSpecificTherapySpecialist);
+        }
+
+        if (s.HunterMet.IsYes || SerotoninToxicityCalled(s))
+        {
+            Drop(C.DoNotLabelAsSerotoninSyndrome);
+        }
+
+        if (s.NotExcluded(Candidate.BaclofenToxicity))
+        {
+            foreach (var code in BaclofenIncreases)
+            {
+                Drop(code);
+            }
         }
 
         if (removed.Count > 0)

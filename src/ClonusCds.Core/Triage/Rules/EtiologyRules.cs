@@ -3,16 +3,20 @@ using ClonusCds.Core.Vocabulary;
 
 namespace ClonusCds.Core.Triage.Rules;
 
-// Etiology rules, in priority order (TriageEngine.EtiologyRules). The first rule that proposes a
-// call sets the primary etiology; every later rule that also proposes one becomes a differential.
-// Look-alikes come before serotonin toxicity so that a serotonergic drug on the list never turns
-// NMS, anticholinergic toxicity, malignant hyperthermia, lithium or baclofen toxicity into
-// "serotonin syndrome" (evidence brief §2, rules 1–4). Acute toxicity comes before any old lesion.
+// Etiology rules (TriageEngine.EtiologyRules). Every rule runs and may propose a call. The toxic
+// look-alikes among the calls are weighed against each other with the discriminator table
+// (reasoning.json; see DifferentialWeigher): the best-supported one that has its trigger is
+// primary, and the others stay in the differential, marked not excluded while their trigger and
+// hallmark are present. The order below only breaks ties, and orders the non-toxic causes: acute
+// toxicity still comes before any old lesion.
 
 /// <summary>
-/// TOX-MH. When a volatile anaesthetic or succinylcholine was given (or the patient is in theatre
-/// or recovery) and there is generalised rigidity with temperature above 38 °C or rising. Then
-/// malignant hyperthermia: emergency. [BOYER2005; ACCESSMED; RCEM]
+/// TOX-MH. When a volatile anaesthetic or succinylcholine was given (trigger on board or stopped
+/// within its washout) and there is generalised rigidity (or increased tone in theatre/recovery)
+/// with temperature above 38 °C or rising. Then malignant hyperthermia: emergency. Theatre or
+/// recovery without a recorded trigger is not a trigger: with an incomplete medication list the
+/// call is only possible (never primary); with a complete list that names no trigger, none.
+/// [BOYER2005; ACCESSMED; RCEM; brief §2 rule 4]
 /// </summary>
 internal sealed class MalignantHyperthermiaRule : IEtiologyRule
 {
@@ -22,60 +26,112 @@ internal sealed class MalignantHyperthermiaRule : IEtiologyRule
     public EtiologyCall? Evaluate(TriageState s)
     {
         var p = s.Picture;
-        var trigger = p.OnBoard(DrugRoles.MhTrigger);
+        var given = p.OnBoard(DrugRoles.MhTrigger);
         var perioperative = p.Context.Setting is CareSetting.OperatingRoom or CareSetting.Pacu;
+        // The anaesthetic record is often not on the medication list: in theatre or recovery an
+        // incomplete list leaves the trigger unknown, never "no".
+        var trigger = given ? Tri.Yes : perioperative && !p.MedicationsFullyKnown ? Tri.Unknown : Tri.No;
         var rigid = p.Context.Exam?.Rigidity == RigidityPattern.GeneralizedRigor
             || (perioperative && p.Context.Exam?.Tone == ToneGrade.Increased);
         var hot = p.FeverOrRising;
-        var fires = (trigger || perioperative) && rigid && hot.IsYes;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [TraceInput.Of("mhTriggerOnBoard", trigger), TraceInput.Of("perioperativeSetting", perioperative), TraceInput.Of("generalisedRigidity", rigid), TraceInput.Of("temperature>38OrRising", hot)]);
-        return fires
-            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
-                "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine (or in theatre/recovery) points to malignant hyperthermia.", Id)
-            : null;
-    }
-}
-
-/// <summary>
-/// TOX-NMS. When a dopamine antagonist is on board and there is lead-pipe (or generalised)
-/// rigidity without hyperreflexia, and the Hunter criteria are not met. Then neuroleptic malignant
-/// syndrome: emergency. Sternbach's criterion C (no neuroleptic recently started) is the classic
-/// guard against calling NMS serotonin syndrome. [BOYER2005; AAP-T7; MSD; STERNBACH1991; EMCRIT]
-/// </summary>
-internal sealed class NeurolepticMalignantSyndromeRule : IEtiologyRule
-{
-    public string Id => "TOX-NMS";
-    public string Description => "Dopamine antagonist + lead-pipe rigidity + no hyperreflexia, Hunter not met → NMS";
-
-    public EtiologyCall? Evaluate(TriageState s)
-    {
-        var p = s.Picture;
-        var antagonist = p.OnBoard(DrugRoles.DopamineAntagonist);
-        var leadPipe = p.Context.Exam?.Rigidity is RigidityPattern.LeadPipe or RigidityPattern.GeneralizedRigor;
-        var reflexesNotBrisk = !p.Hyperreflexia.IsYes;
-        var fires = antagonist && leadPipe && reflexesNotBrisk && !s.HunterMet.IsYes;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [TraceInput.Of("dopamineAntagonistOnBoard", antagonist), TraceInput.Of("leadPipeRigidity", leadPipe), TraceInput.Of("hyperreflexia", p.Hyperreflexia), TraceInput.Of("hunterMet", s.HunterMet)]);
+        var fires = trigger.IsPossible && rigid && hot.IsYes;
+        s.Out.Trace.Add(Id, fires ? trigger : Tri.No, Description,
+            [TraceInput.Of("mhTriggerGiven", trigger), TraceInput.Of("perioperativeSetting", perioperative), TraceInput.Of("generalisedRigidity", rigid), TraceInput.Of("temperature>38OrRising", hot)]);
         if (!fires)
         {
             return null;
         }
 
-        var urgency = Urgency.Emergency;
-        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome, urgency,
-            "Lead-pipe rigidity without hyperreflexia in a patient on a dopamine antagonist is the pattern of neuroleptic malignant syndrome, not serotonin toxicity (rigidity = NMS, clonus = serotonin).", Id);
+        return trigger.IsYes
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
+                "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine points to malignant hyperthermia.", Id)
+            : new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
+                "Rigidity with fever in theatre or recovery: malignant hyperthermia is not excluded until the anaesthetic record confirms no volatile agent or succinylcholine was given.", Id, Possible: true);
+    }
+}
+
+/// <summary>
+/// TOX-NMS. When a dopamine antagonist is on board and there is lead-pipe (or generalised)
+/// rigidity. Then neuroleptic malignant syndrome: emergency. Clonus, hyperreflexia and met Hunter
+/// criteria no longer veto it: they weigh against it in the differential, so an overlap with
+/// serotonin toxicity stays visible. With the antagonist, fever and the rigidity pattern not
+/// recorded (tone not known normal), NMS is possible. Sternbach's criterion C (no neuroleptic
+/// recently started) is the classic guard against calling NMS serotonin syndrome.
+/// [BOYER2005; AAP-T7; MSD; STERNBACH1991; EMCRIT]
+/// </summary>
+internal sealed class NeurolepticMalignantSyndromeRule : IEtiologyRule
+{
+    public string Id => "TOX-NMS";
+    public string Description => "Dopamine antagonist + lead-pipe rigidity → NMS (weighed against serotonin toxicity)";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var antagonist = p.OnBoard(DrugRoles.DopamineAntagonist);
+        var rigidity = p.Context.Exam?.Rigidity;
+        var leadPipe = rigidity is RigidityPattern.LeadPipe or RigidityPattern.GeneralizedRigor;
+        var possible = antagonist && rigidity is null && p.Hypertonia.IsPossible && p.FeverOrRising.IsYes;
+        s.Out.Trace.Add(Id, antagonist && leadPipe ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
+            [TraceInput.Of("dopamineAntagonistOnBoard", antagonist), TraceInput.Of("leadPipeRigidity", leadPipe), TraceInput.Of("rigidityPatternRecorded", rigidity is not null), TraceInput.Of("hyperreflexia", p.Hyperreflexia), TraceInput.Of("hunterMet", s.HunterMet)]);
+        if (antagonist && leadPipe)
+        {
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome, Urgency.Emergency,
+                "Lead-pipe rigidity in a patient on a dopamine antagonist is the pattern of neuroleptic malignant syndrome (rigidity = NMS, clonus = serotonin).", Id);
+        }
+
+        return possible
+            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome, Urgency.Emergency,
+                "Fever on a dopamine antagonist with the pattern of tone not recorded: neuroleptic malignant syndrome is not excluded until lead-pipe rigidity is looked for.", Id, Possible: true)
+            : null;
+    }
+}
+
+/// <summary>
+/// TOX-PHS. When levodopa, a dopamine agonist or amantadine was stopped, reduced or missed in the
+/// last 7 days (or on an unknown day) and there is rigidity or increased tone with fever or altered
+/// consciousness. Then the parkinsonism-hyperpyrexia syndrome, an NMS-like emergency: reinstate the
+/// drug. With the withdrawal and only one of those features, it is possible (never primary).
+/// [NEWMAN2009; AAP-T7; brief §5.3]
+/// </summary>
+internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
+{
+    public string Id => "TOX-PHS";
+    public string Description => "Dopaminergic drug stopped/reduced + rigidity + fever or altered consciousness → parkinsonism-hyperpyrexia syndrome";
+
+    public EtiologyCall? Evaluate(TriageState s)
+    {
+        var p = s.Picture;
+        var withdrawal = p.WithdrawalEvent(DrugRoles.Dopaminergic, ClinicalPicture.DopaminergicWithdrawalWindowDays);
+        var rigid = p.Hypertonia;
+        var mental = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var systemic = p.FeverOrRising.IsYes || mental;
+        var fires = withdrawal is not null && rigid.IsYes && systemic;
+        var possible = withdrawal is not null && !fires && (rigid.IsYes || systemic);
+        s.Out.Trace.Add(Id, fires ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
+            [TraceInput.Of("dopaminergicWithdrawalEvent", withdrawal is not null), TraceInput.Of("rigidityOrIncreasedTone", rigid), TraceInput.Of("feverOrAlteredConsciousness", systemic)]);
+        if (withdrawal is null || (!fires && !possible))
+        {
+            return null;
+        }
+
+        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.ParkinsonismHyperpyrexiaSyndrome, Urgency.Emergency,
+            fires
+                ? "Rigidity with fever or altered consciousness after a dopaminergic drug was stopped or reduced is the parkinsonism-hyperpyrexia syndrome, an NMS-like emergency."
+                : "A dopaminergic drug was stopped or reduced and the picture has begun (rigidity, fever or altered consciousness): the parkinsonism-hyperpyrexia syndrome is not excluded.",
+            Id, Possible: !fires);
     }
 }
 
 /// <summary>
 /// TOX-ACH. When at least two of hot dry flushed skin, dry mucosa and decreased/absent bowel
 /// sounds, without diaphoresis or hyperreflexia, with an anticholinergic drug on board or the full
-/// triad with dilated pupils, and the Hunter criteria are not met. Then anticholinergic toxicity:
-/// emergency. [BOYER2005; AAP-T7; RCEM]
+/// triad with dilated pupils. Then anticholinergic toxicity: emergency. Met Hunter criteria weigh
+/// against it in the differential instead of vetoing it. [BOYER2005; AAP-T7; RCEM]
 /// </summary>
 internal sealed class AnticholinergicToxicityRule : IEtiologyRule
 {
+    private static readonly string[] AchFeatureCount = ["anticholinergicFeatures=0/3", "anticholinergicFeatures=1/3", "anticholinergicFeatures=2/3", "anticholinergicFeatures=3/3"];
+
     public string Id => "TOX-ACH";
     public string Description => "Hot dry skin, dry mucosa, reduced bowel sounds, normal reflexes → anticholinergic toxicity";
 
@@ -89,9 +145,9 @@ internal sealed class AnticholinergicToxicityRule : IEtiologyRule
         var drug = p.OnBoard(DrugRoles.Anticholinergic);
         var mydriasis = e?.Pupils == PupilFinding.Dilated;
         var fires = features >= 2 && (drug || (features == 3 && mydriasis))
-            && !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes && !s.HunterMet.IsYes;
+            && !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [$"anticholinergicFeatures={features}/3", TraceInput.Of("anticholinergicDrugOnBoard", drug), TraceInput.Of("mydriasis", mydriasis), TraceInput.Of("diaphoresis", p.Diaphoresis), TraceInput.Of("hyperreflexia", p.Hyperreflexia)]);
+            [AchFeatureCount[features], TraceInput.Of("anticholinergicDrugOnBoard", drug), TraceInput.Of("mydriasis", mydriasis), TraceInput.Of("diaphoresis", p.Diaphoresis), TraceInput.Of("hyperreflexia", p.Hyperreflexia)]);
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
                 "Hot, dry, flushed skin with dry mucosa and reduced bowel sounds, without sweating or hyperreflexia, is the anticholinergic toxidrome.", Id)
@@ -128,43 +184,42 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
 }
 
 /// <summary>
-/// TOX-BACLOFEN-WD. When baclofen was stopped or interrupted in the last 3 days (or on an unknown
-/// day) and there is fever (> 38 °C or rising), altered mental status or rebound rigidity/spasticity.
-/// Then baclofen withdrawal: emergency with fever or altered mental status, urgent with rebound
-/// rigidity alone. [BACLOFEN-LABEL: abrupt withdrawal, Lyvispah, intrathecal boxed warning]
+/// TOX-BACLOFEN-WD. When baclofen was stopped, reduced or interrupted (an intrathecal pump or
+/// catheter failure, an empty reservoir, a programming error: route intrathecal with a stop or
+/// decrease) in the last 3 days or on an unknown day, and there is fever (> 38 °C or rising),
+/// altered mental status, hypotension or rebound spasticity (raised tone or hyperreflexia). Then
+/// baclofen withdrawal: emergency with fever, altered mental status, hypotension or an intrathecal
+/// interruption; urgent with rebound spasticity alone. [BACLOFEN-LABEL: abrupt withdrawal, Lyvispah,
+/// intrathecal boxed warning; COFFEY2002; brief §5.2]
 /// </summary>
 internal sealed class BaclofenWithdrawalRule : IEtiologyRule
 {
-    public const double WithdrawalWindowDays = 3;
-
     public string Id => "TOX-BACLOFEN-WD";
-    public string Description => "Baclofen stopped abruptly + fever/altered mental status/rebound rigidity → baclofen withdrawal";
+    public string Description => "Baclofen stopped, reduced or interrupted + fever/altered mental status/hypotension/rebound spasticity → baclofen withdrawal";
 
     public EtiologyCall? Evaluate(TriageState s)
     {
         var p = s.Picture;
-        var stopped = false;
-        foreach (var m in p.Medications)
+        var withdrawal = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays);
+        var intrathecal = withdrawal?.Event == ExposureEvent.Interrupted;
+        var e = p.Context.Exam;
+        var fever = p.FeverOrRising.IsYes;
+        var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var hypotension = p.Context.Vitals?.SystolicBp <= 90;
+        var rebound = p.Hypertonia.IsYes || p.Hyperreflexia.IsYes;
+        var fires = withdrawal is not null && (fever || mental || hypotension || rebound);
+        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+            [TraceInput.Of("baclofenWithdrawalEvent", withdrawal is null ? "none" : DiscriminatorTable.Wire(withdrawal.Event)), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("hypotension", hypotension), TraceInput.Of("reboundSpasticity", rebound)]);
+        if (!fires)
         {
-            // Read the stop itself, not the exposure window: withdrawal follows the stop by days.
-            if (m.Is(DrugRoles.Baclofen) && m.Exposure is Exposure.RecentlyStopped or Exposure.PastStop
-                && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= WithdrawalWindowDays))
-            {
-                stopped = true;
-            }
+            return null;
         }
 
-        var e = p.Context.Exam;
-        var fever = p.TemperatureAbove38.IsYes || p.Context.Vitals?.TemperatureRising == true;
-        var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
-        var rebound = p.Hypertonia.IsYes;
-        var fires = stopped && (fever || mental || rebound);
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [TraceInput.Of("baclofenStoppedWithin3Days", stopped), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("reboundRigidity", rebound)]);
-        return fires
-            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, fever || mental ? Urgency.Emergency : Urgency.Urgent,
-                "Fever or altered mental status within days of stopping baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id)
-            : null;
+        var severe = fever || mental || hypotension || intrathecal;
+        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, severe ? Urgency.Emergency : Urgency.Urgent,
+            intrathecal
+                ? "Intrathecal baclofen delivery was interrupted or reduced and withdrawal signs followed; it can progress within hours to days to high fever, rigidity, rhabdomyolysis and multi-organ failure."
+                : "Fever, altered mental status or rebound spasticity within days of stopping or reducing baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id);
     }
 }
 
@@ -213,7 +268,7 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
             "The serum lithium is above the therapeutic range; lithium toxicity itself causes tremor, hyperreflexia, myoclonus and clonus, so the level explains the picture before serotonin toxicity does.", Id);
     }
 
-    private static bool OnlySerotonergicAgentIsLithium(ClinicalPicture p)
+    internal static bool OnlySerotonergicAgentIsLithium(ClinicalPicture p)
     {
         foreach (var m in p.Medications)
         {
@@ -228,8 +283,9 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
 }
 
 /// <summary>
-/// ST-HUNTER. When a serotonergic agent is on board and any Hunter rule (1–5) is met. Then
-/// serotonin toxicity: emergency. [DUNKLEY2003; BMJBP]
+/// ST-HUNTER. When a serotonergic agent is on board and any Hunter rule (1–5) is met (unless lithium
+/// is the only agent and its level is not known: TOX-LITHIUM waits for the level). Then serotonin
+/// toxicity: emergency. [DUNKLEY2003; BMJBP; brief §2 rule 1]
 /// </summary>
 internal sealed class SerotoninToxicityRule : IEtiologyRule
 {
@@ -238,7 +294,11 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
 
     public EtiologyCall? Evaluate(TriageState s)
     {
-        var fires = s.HunterMet.IsYes;
+        // Lithium alone with no level: lithium itself fires rule 4, so TOX-LITHIUM waits for the level.
+        var p = s.Picture;
+        var lithiumPending = p.OnBoard(DrugRoles.Lithium) && p.Context.Labs?.LithiumMmolPerL is null
+            && LithiumToxicityRule.OnlySerotonergicAgentIsLithium(p);
+        var fires = s.HunterMet.IsYes && !lithiumPending;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? []))]);
         return fires
             ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
@@ -272,8 +332,9 @@ internal sealed class MaskedSerotoninToxicityRule : IEtiologyRule
 /// <summary>
 /// ST-MILD. When a serotonergic agent is on board, the Hunter criteria are not met, serotonergic
 /// features are present (hyperreflexia, inducible clonus, tremor, diaphoresis) and a serotonergic
-/// drug was started or increased in the last week, and no chronic UMN lesion explains a chronic
-/// clonus. Then mild serotonin toxicity: urgent. [BMJBP; ISBISTER2007; AAP-T7]
+/// drug was started or increased in the last week, no chronic UMN lesion explains a chronic
+/// clonus, and the patient is not rigid and hyperthermic (possibly masked severe toxicity, ST-MASKED).
+/// Then mild serotonin toxicity: urgent. [BMJBP; ISBISTER2007; AAP-T7]
 /// </summary>
 internal sealed class MildSerotoninToxicityRule : IEtiologyRule
 {
@@ -291,7 +352,9 @@ internal sealed class MildSerotoninToxicityRule : IEtiologyRule
 
         var recent = p.RecentChange(DrugRoles.Serotonergic);
         var chronicLesion = p.HasUmnCondition && p.Context.Clonus?.Onset == ClonusOnset.Chronic;
-        var fires = s.HunterMet.IsNo && s.Hunter.MildFeatures.IsYes && recent.IsYes && !chronicLesion;
+        // Rigid and hyperthermic is not mild: that picture is possibly masked severe toxicity (ST-MASKED).
+        var masked = p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
+        var fires = s.HunterMet.IsNo && s.Hunter.MildFeatures.IsYes && recent.IsYes && !chronicLesion && !masked;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("serotonergicFeatures", s.Hunter.MildFeatures), TraceInput.Of("recentSerotonergicChange", recent), TraceInput.Of("chronicUmnClonus", chronicLesion)]);
         return fires
@@ -529,7 +592,8 @@ internal sealed class KnownUmnLesionRule : IEtiologyRule
 /// <summary>
 /// UMN-NEW. When there is sustained clonus, or clonus with other UMN signs, no
 /// recorded UMN lesion, and a drug cause is excluded (medications known, no serotonergic toxicity
-/// picture) or the course is chronic. Then a new, undiagnosed UMN lesion: urgent structural work-up.
+/// picture), the course is chronic, or the signs are focal or unilateral (sustained, with weakness
+/// or other UMN signs, Hunter not met). Then a new, undiagnosed UMN lesion: urgent structural work-up.
 /// [NORMAL-CLONUS; SEED-000]
 /// </summary>
 internal sealed class NewUmnSignsRule : IEtiologyRule
@@ -543,7 +607,9 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
         var c = p.Context.Clonus;
         var pathological = p.Sustained.IsYes || p.Context.Exam?.OtherUmnSigns == true;
         var chronic = c?.Onset == ClonusOnset.Chronic;
-        var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic;
+        // Focal or unilateral sustained clonus with UMN signs is structural until shown otherwise:
+        // an unplaced drug keeps a toxic cause open beside it but does not block it.
+        var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic || StructuralRedFlagRule.Present(s);
         var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("sustainedOrUmnSigns", pathological), TraceInput.Of("drugCauseExcludedOrChronic", drugExcluded), TraceInput.Of("umnConditionRecorded", p.HasUmnCondition)]);

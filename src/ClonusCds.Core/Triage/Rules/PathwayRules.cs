@@ -248,6 +248,7 @@ internal sealed class NmsManagement : IManagementRule
         o.Recommend(C.ContinuousCardiacMonitoring, Id, "Autonomic instability in NMS.");
         o.Recommend(C.MonitorComplicationLabs, Id, "Rigidity drives rhabdomyolysis; follow CK.");
         o.Recommend(C.NmsSpecificTherapySpecialist, Id, "If supportive care is not enough.");
+        o.Pitfall(C.AvoidDopamineAntagonists, Id, "NMS: dopamine blockade is its mechanism.");
         o.Pitfall(C.DoNotLabelAsSerotoninSyndrome, Id, "Rigidity with reduced reflexes after a dopamine antagonist is NMS.");
         return true;
     }
@@ -398,8 +399,10 @@ internal sealed class BaclofenToxicityManagement : IManagementRule
 }
 
 /// <summary>
-/// BAC-WD-MGMT. When baclofen withdrawal. Then reinstate baclofen promptly (intrathecal: urgent pump
-/// check), cool and monitor; it mimics serotonin toxicity and NMS. [BACLOFEN-LABEL]
+/// BAC-WD-MGMT. When baclofen withdrawal. Then reinstate baclofen promptly (intrathecal: restore
+/// delivery first — pump interrogation, refill, catheter imaging — with oral baclofen only as a
+/// bridge), benzodiazepines, cool and monitor; it mimics serotonin toxicity and NMS.
+/// [BACLOFEN-LABEL; COFFEY2002]
 /// </summary>
 internal sealed class BaclofenWithdrawalManagement : IManagementRule
 {
@@ -414,9 +417,8 @@ internal sealed class BaclofenWithdrawalManagement : IManagementRule
         }
 
         var o = s.Out;
-        var intrathecal = s.Picture.Medications.Any(m => m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal);
-        o.Recommend(C.ReinstateBaclofen, Id, "Baclofen was stopped or interrupted days ago.",
-            cautions: intrathecal ? [K.IntrathecalBaclofenWithdrawal] : []);
+        HazardSafety.Reinstate(s, Id, "Baclofen was stopped, reduced or interrupted days ago.");
+        o.Recommend(C.Benzodiazepine, Id, "Benzodiazepines for agitation, spasms and seizures while baclofen is restored (intravenous in intrathecal withdrawal).");
         if (s.Picture.TemperatureAbove38.IsPossible)
         {
             o.Recommend(C.ExternalCooling, Id, "Withdrawal hyperthermia (or temperature unknown).");

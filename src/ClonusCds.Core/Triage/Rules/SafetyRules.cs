@@ -255,7 +255,7 @@ internal sealed class LithiumLevelRule : IManagementRule
         if (p.Context.Labs?.LithiumMmolPerL is null)
         {
             s.Out.Recommend(C.HoldLithiumCheckLevel, Id, "No serum lithium level given.", T.Workup);
-            s.Out.Differential(Etiology.OtherDrugToxicity, EtiologySubtype.LithiumToxicity, "Lithium on board with no level: lithium toxicity is not excluded.");
+            s.Out.Differential(Etiology.OtherDrugToxicity, EtiologySubtype.LithiumToxicity, "Lithium on board with no level: lithium toxicity is not excluded.", notExcluded: true);
         }
 
         return true;

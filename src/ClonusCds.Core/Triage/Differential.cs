@@ -1,0 +1,199 @@
+using System.Text.Json;
+using ClonusCds.Core.KnowledgeBase;
+using ClonusCds.Core.Model;
+using ClonusCds.Core.Vocabulary;
+
+namespace ClonusCds.Core.Triage;
+
+// The weighed differential. Etiology rules propose calls; the toxic candidates among them (the
+// emergencies that look alike) are weighed against each other with the discriminator table in
+// reasoning.json (evidence brief §2 look-alike table, §5): every finding that speaks for or against
+// a candidate adds or takes away its weight. A candidate needs its trigger to be proposed at all;
+// the best-supported proposed candidate is primary, and the others stay in the differential.
+
+/// <summary>The toxic look-alikes the discriminator table weighs.</summary>
+public enum Candidate
+{
+    /// <summary>Serotonin toxicity (Hunter met, mild, masked or undetermined).</summary>
+    SerotoninToxicity,
+    /// <summary>Neuroleptic malignant syndrome.</summary>
+    NeurolepticMalignantSyndrome,
+    /// <summary>Parkinsonism-hyperpyrexia syndrome (dopaminergic withdrawal).</summary>
+    ParkinsonismHyperpyrexiaSyndrome,
+    /// <summary>Malignant hyperthermia.</summary>
+    MalignantHyperthermia,
+    /// <summary>Anticholinergic toxicity.</summary>
+    AnticholinergicToxicity,
+    /// <summary>Baclofen withdrawal (oral or intrathecal).</summary>
+    BaclofenWithdrawal,
+    /// <summary>Baclofen toxicity in renal failure.</summary>
+    BaclofenToxicity,
+    /// <summary>Lithium toxicity.</summary>
+    LithiumToxicity,
+}
+
+/// <summary>Findings the discriminator table reads; each is yes, no or unknown for a patient.</summary>
+public enum Feature
+{
+#pragma warning disable CS1591 // names are self-describing; reasoning.json documents each row
+    Clonus, Hyperreflexia, ReducedReflexes, LeadPipeRigidity, GeneralizedRigor, Hypotonia, OnsetWithinHours, OnsetOverDays,
+    Diaphoresis, HotDrySkin, DryMucosa, BowelHyperactive, BowelReduced, Mydriasis, Agitation, Fever, ReducedConsciousness,
+    HunterMet, SerotonergicRecentChange, SerotonergicRegimenStable, DopamineAntagonistRecentChange, DopaminergicWithdrawal,
+    BaclofenWithdrawalEvent, IntrathecalInterruption, LithiumAboveRange, BaclofenWithSevereRenalImpairment, Bradycardia,
+    Hypotension, AnticholinergicDrug, MhTriggerGiven,
+#pragma warning restore CS1591
+}
+
+/// <summary>The discriminator table compiled for scoring: rows per candidate, names validated at load.</summary>
+public sealed class DiscriminatorTable
+{
+    /// <summary>Every feature name the table may use.</summary>
+    public static IReadOnlyList<string> FeatureNames { get; } = Enum.GetValues<Feature>().Select(Wire).ToArray();
+    /// <summary>Every candidate name the table may use.</summary>
+    public static IReadOnlyList<string> CandidateNames { get; } = Enum.GetValues<Candidate>().Select(Wire).ToArray();
+
+    private readonly Row[][] _rows;
+
+    internal DiscriminatorTable(IReadOnlyList<DiscriminatorEntry> entries)
+    {
+        var byCandidate = Enum.GetValues<Candidate>().Select(_ => new List<Row>()).ToArray();
+        foreach (var e in entries)
+        {
+            var feature = Array.IndexOf(FeatureNames.ToArray(), e.Feature);
+            var candidate = Array.IndexOf(CandidateNames.ToArray(), e.Candidate);
+            if (feature < 0 || candidate < 0)
+            {
+                continue; // refused by the validator before the table is used
+            }
+
+            var sign = e.Direction == "against" ? -1 : 1;
+            byCandidate[candidate].Add(new Row((Feature)feature, sign * e.Weight, e.Source,
+                $"{e.Feature} ({(sign > 0 ? "+" : "−")}{e.Weight}, {e.Source})"));
+        }
+
+        _rows = byCandidate.Select(l => l.ToArray()).ToArray();
+    }
+
+    /// <summary>The rows for a candidate.</summary>
+    internal ReadOnlySpan<Row> RowsFor(Candidate candidate) => _rows[(int)candidate];
+
+    /// <summary>snake_case wire name.</summary>
+    public static string Wire<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
+
+    /// <summary>One compiled row; <see cref="Label"/> is the trace text, built once.</summary>
+    internal readonly record struct Row(Feature Feature, int Weight, string Source, string Label);
+}
+
+/// <summary>The candidate's weighed support: score and the findings for and against it.</summary>
+public sealed record CandidateScore(Candidate Candidate, int Score, IReadOnlyList<string> For, IReadOnlyList<string> Against, IReadOnlyList<string> Unknown)
+{
+    /// <summary>Already written to the trace.</summary>
+    internal bool Traced { get; set; }
+}
+
+/// <summary>Evaluates the features once per assessment (only when a toxic candidate is proposed) and scores candidates.</summary>
+public sealed class DifferentialWeigher
+{
+    /// <summary>
+    /// A candidate resting on data not yet given (masked, undetermined, trigger not recorded) is set
+    /// aside when the findings weigh this clearly against it. A candidate with its trigger and
+    /// hallmark is never set aside by weight: only its trigger or hallmark being absent excludes it.
+    /// </summary>
+    public const int SetAsideAtOrBelow = -3;
+
+    private readonly DiscriminatorTable _table;
+    private readonly Tri[] _features = new Tri[Enum.GetValues<Feature>().Length];
+
+    internal DifferentialWeigher(DiscriminatorTable table, ClinicalPicture p, HunterResult? hunter)
+    {
+        _table = table;
+        var e = p.Context.Exam;
+        var v = p.Context.Vitals;
+        var duration = p.Context.Clonus?.DurationHours;
+        var mental = e?.MentalStatus;
+        // Clonus of the serotonergic kinds: any clonus when the kinds are not listed; startle- or
+        // position-triggered clonus alone is not.
+        Set(Feature.Clonus, !p.ClonusPresent ? Tri.No
+            : p.Context.Clonus?.Types is not { Count: > 0 } ? Tri.Yes
+            : p.SpontaneousClonus | p.InducibleClonus | p.OcularClonus);
+        Set(Feature.Hyperreflexia, p.Hyperreflexia);
+        Set(Feature.ReducedReflexes, Tri.When(e?.Reflexes, r => r is ReflexGrade.Decreased or ReflexGrade.Absent));
+        Set(Feature.LeadPipeRigidity, Tri.When(e?.Rigidity, r => r == RigidityPattern.LeadPipe));
+        Set(Feature.GeneralizedRigor, Tri.When(e?.Rigidity, r => r == RigidityPattern.GeneralizedRigor));
+        Set(Feature.Hypotonia, Tri.When(e?.Tone, t => t == ToneGrade.Decreased));
+        Set(Feature.OnsetWithinHours, Tri.When(duration, h => h < 24));
+        Set(Feature.OnsetOverDays, Tri.When(duration, h => h is >= 24 and <= 24 * 14));
+        Set(Feature.Diaphoresis, p.Diaphoresis);
+        Set(Feature.HotDrySkin, Tri.When(e?.Skin, s => s == SkinFinding.HotDryFlushed));
+        Set(Feature.DryMucosa, Tri.When(e?.Mucosa, m => m == MucosaFinding.Dry));
+        Set(Feature.BowelHyperactive, Tri.When(e?.BowelSounds, b => b == BowelSounds.Hyperactive));
+        Set(Feature.BowelReduced, Tri.When(e?.BowelSounds, b => b is BowelSounds.Decreased or BowelSounds.Absent));
+        Set(Feature.Mydriasis, Tri.When(e?.Pupils, x => x == PupilFinding.Dilated));
+        Set(Feature.Agitation, p.Agitation);
+        Set(Feature.Fever, p.FeverOrRising);
+        Set(Feature.ReducedConsciousness, Tri.When(mental, m => m is MentalStatus.DecreasedConsciousness or MentalStatus.Coma));
+        Set(Feature.HunterMet, hunter?.Met ?? Tri.No);
+        // A weak or contested agent (low tier) is not the precipitating change that speaks for
+        // serotonin toxicity (brief §3 risk tiers).
+        var recent = p.RecentChange(DrugRoles.Serotonergic, excludeLowTier: true);
+        Set(Feature.SerotonergicRecentChange, hunter is null ? Tri.No : recent);
+        Set(Feature.SerotonergicRegimenStable, hunter is null ? Tri.No : !recent);
+        Set(Feature.DopamineAntagonistRecentChange, p.RecentChange(DrugRoles.DopamineAntagonist));
+        Set(Feature.DopaminergicWithdrawal, Tri.Of(p.WithdrawalEvent(DrugRoles.Dopaminergic, ClinicalPicture.DopaminergicWithdrawalWindowDays) is not null));
+        var baclofenEvent = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays);
+        Set(Feature.BaclofenWithdrawalEvent, Tri.Of(baclofenEvent is not null));
+        Set(Feature.IntrathecalInterruption, Tri.Of(baclofenEvent?.Event == ExposureEvent.Interrupted));
+        Set(Feature.LithiumAboveRange, Tri.When(p.Context.Labs?.LithiumMmolPerL, l => l > Rules.LithiumToxicityRule.UpperTherapeuticMmolPerL) & Tri.Of(p.OnBoard(DrugRoles.Lithium)));
+        Set(Feature.BaclofenWithSevereRenalImpairment, Tri.Of(p.OnBoard(DrugRoles.Baclofen)) & p.SevereRenalImpairment);
+        Set(Feature.Bradycardia, Tri.When(v?.HeartRateBpm, h => h < 60));
+        Set(Feature.Hypotension, Tri.When(v?.SystolicBp, s => s <= 90));
+        Set(Feature.AnticholinergicDrug, Tri.Of(p.OnBoard(DrugRoles.Anticholinergic)));
+        Set(Feature.MhTriggerGiven, Tri.Of(p.OnBoard(DrugRoles.MhTrigger)));
+    }
+
+    /// <summary>A feature's value for this patient.</summary>
+    public Tri this[Feature feature] => _features[(int)feature];
+
+    /// <summary>Weighs one candidate: the sum of the weights of its findings that are present.</summary>
+    public CandidateScore Score(Candidate candidate)
+    {
+        var score = 0;
+        List<string>? pro = null, contra = null, unknown = null;
+        foreach (var row in _table.RowsFor(candidate))
+        {
+            var value = _features[(int)row.Feature];
+            if (value.IsYes)
+            {
+                score += row.Weight;
+                (row.Weight > 0 ? pro ??= new(6) : contra ??= new(4)).Add(row.Label);
+            }
+            else if (value.IsUnknown)
+            {
+                (unknown ??= new(6)).Add(row.Label);
+            }
+        }
+
+        return new CandidateScore(candidate, score, pro ?? (IReadOnlyList<string>)[], contra ?? (IReadOnlyList<string>)[], unknown ?? (IReadOnlyList<string>)[]);
+    }
+
+    /// <summary>The candidate a call belongs to; null for calls outside the toxic look-alikes.</summary>
+    public static Candidate? Of(Rules.EtiologyCall call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        return call.Subtype switch
+        {
+            EtiologySubtype.NeurolepticMalignantSyndrome => Candidate.NeurolepticMalignantSyndrome,
+            EtiologySubtype.ParkinsonismHyperpyrexiaSyndrome => Candidate.ParkinsonismHyperpyrexiaSyndrome,
+            EtiologySubtype.MalignantHyperthermia => Candidate.MalignantHyperthermia,
+            EtiologySubtype.AnticholinergicToxicity => Candidate.AnticholinergicToxicity,
+            EtiologySubtype.BaclofenWithdrawal => Candidate.BaclofenWithdrawal,
+            EtiologySubtype.BaclofenToxicity => Candidate.BaclofenToxicity,
+            EtiologySubtype.LithiumToxicity => Candidate.LithiumToxicity,
+            EtiologySubtype.PossibleMaskedSerotoninToxicity => Candidate.SerotoninToxicity,
+            _ when call.Etiology == Etiology.SerotoninToxicity || call.RuleId == "ST-UNDETERMINED" => Candidate.SerotoninToxicity,
+            _ => null,
+        };
+    }
+
+    private void Set(Feature feature, Tri value) => _features[(int)feature] = value;
+}
