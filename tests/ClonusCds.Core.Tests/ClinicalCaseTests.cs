@@ -120,6 +120,17 @@ public sealed class ClinicalCaseTests
             }
         }
 
+        // An etiology or subtype wire name that must be among the differentials.
+        var differentials = json.GetProperty("etiology").GetProperty("differentials").EnumerateArray()
+            .SelectMany(d => new[] { d.GetProperty("etiology").GetString(), d.GetProperty("subtype").GetString() }).ToList();
+        foreach (var name in Strings(expect, "differentialIncludes"))
+        {
+            if (!differentials.Contains(name))
+            {
+                failures.Add($"differentials lack {name} (have {string.Join(",", differentials.Where(d => d is not null))})");
+            }
+        }
+
         foreach (var name in Strings(expect, "unrecognizedIncludes"))
         {
             if (!a.UnrecognizedInputs.Any(u => u.Value == name))
