@@ -333,7 +333,9 @@ public sealed class SafetyInvariantTests(ITestOutputHelper output)
                 return null;
             }
 
-            var renal = x.Patient?.Egfr < 30 || x.Patient?.OnDialysis == true;
+            // Severe renal impairment as the contract can state it: eGFR, the dialysis flag, or an
+            // ESRD / dialysis condition (ICD-10-CM N18.5, N18.6, Z99.2; SNOMED 46177005; the words).
+            var renal = x.Patient?.Egfr < 30 || x.Patient?.OnDialysis == true || (x.Conditions ?? []).Any(EndStageRenal);
             var intolerant = (x.TreatmentHistory ?? []).Any(t => t.Treatment is { } name && NamesBaclofen(name)
                 && t.Response is TreatmentResponse.AdverseReaction or TreatmentResponse.NotTolerated);
             if (renal || intolerant)
@@ -355,7 +357,9 @@ public sealed class SafetyInvariantTests(ITestOutputHelper output)
     /// A NEWS2 red-score value (systolic ≤ 90, SpO2 ≤ 91 %, heart rate &lt; 50) or reduced
     /// consciousness (decreased consciousness, coma) ⇒ emergency, continuous cardiac monitoring,
     /// and no baclofen titration schedule. Physiology sets the pace whatever the cause.
-    /// [NEWS2; evidence brief §5.1]
+    /// NEWS2 is an adult score: a systolic of 90 is normal for an infant, so the systolic premise
+    /// applies to adults (16 and over) and to an unknown age (scored as an adult); hypoxia, heart rate
+    /// below 50 and reduced consciousness apply at every age. [NEWS2; evidence brief §5.1]
     /// </summary>
     [Fact]
     public void Abnormal_physiology_makes_an_emergency_with_monitoring_and_no_baclofen_titration() =>
@@ -364,7 +368,7 @@ public sealed class SafetyInvariantTests(ITestOutputHelper output)
             var v = c.Context.Vitals;
             var e = c.Context.Exam;
             var triggers = new List<string>();
-            if (v?.SystolicBp <= 90)
+            if (v?.SystolicBp <= 90 && c.Context.Patient?.AgeYears is null or >= 16)
             {
                 triggers.Add($"vitals.systolicBp={v.SystolicBp}");
             }
@@ -548,6 +552,14 @@ public sealed class SafetyInvariantTests(ITestOutputHelper output)
 
         return node?.ToJsonString(ClonusJson.Options) ?? "null";
     }
+    private static bool EndStageRenal(ConditionEntry c)
+    {
+        var code = (c.Code ?? "").Replace(".", "", StringComparison.Ordinal).ToUpperInvariant();
+        var display = c.Display ?? "";
+        return code is "N185" or "N186" or "46177005" || code.StartsWith("Z992", StringComparison.Ordinal)
+            || display.Contains("dialysis", StringComparison.OrdinalIgnoreCase) || display.Contains("end-stage renal", StringComparison.OrdinalIgnoreCase)
+            || display.Contains("end stage renal", StringComparison.OrdinalIgnoreCase);
+    }
 }
 
 /// <summary>
@@ -642,4 +654,5 @@ internal static class ContractCodes
     public const string StopTriggerAndGiveDantrolene = "stop_trigger_and_give_dantrolene";
     public const string SwitchTizanidineToBaclofen = "switch_tizanidine_to_baclofen";
     public const string TreatCauseNotClonusInMetabolic = "treat_cause_not_clonus_in_metabolic";
+
 }

@@ -554,7 +554,8 @@ internal sealed record StatedFinding(string Path, Func<PatientContext> Unknown);
 
 /// <summary>
 /// Every stated (non-null) leaf of patient, clonus (except the required <c>present</c>), vitals,
-/// exam, labs and eeg, and each medication's change, status, daysSinceChange and route, each with
+/// exam, labs and eeg, and each medication's change, daysSinceChange and route (not status, whose
+/// absence the contract defines as active), each with
 /// the context in which it is null.
 /// </summary>
 internal static class StatedFindings
@@ -570,7 +571,8 @@ internal static class StatedFindings
             ("egfr", v => v.Egfr is not null, v => v with { Egfr = null }),
             ("onDialysis", v => v.OnDialysis is not null, v => v with { OnDialysis = null }));
         Section(found, c, "clonus", c.Clonus, (x, v) => x with { Clonus = v },
-            ("sites", v => v.Sites is not null, v => v with { Sites = null }),
+                        // A listed set of clonus types answers ocular clonus; the site only adds to an unknown one.
+            ("sites", v => v.Sites is not null && v.Types is not { Count: > 0 }, v => v with { Sites = null }),
             ("types", v => v.Types is not null, v => v with { Types = null }),
             ("sustained", v => v.Sustained is not null, v => v with { Sustained = null }),
             ("beats", v => v.Beats is not null, v => v with { Beats = null }),
@@ -588,14 +590,17 @@ internal static class StatedFindings
             ("respiratoryRate", v => v.RespiratoryRate is not null, v => v with { RespiratoryRate = null }),
             ("spo2Percent", v => v.Spo2Percent is not null, v => v with { Spo2Percent = null }));
         Section(found, c, "exam", c.Exam, (x, v) => x with { Exam = v },
-            ("agitation", v => v.Agitation is not null, v => v with { Agitation = null }),
-            ("diaphoresis", v => v.Diaphoresis is not null, v => v with { Diaphoresis = null }),
+            // A finding another stated one answers is not made unknown by nulling it: a stated mental
+            // status says whether the patient is agitated, a stated skin finding whether sweating.
+            ("agitation", v => v.Agitation is not null && v.MentalStatus is null, v => v with { Agitation = null }),
+            ("diaphoresis", v => v.Diaphoresis is not null && v.Skin is null, v => v with { Diaphoresis = null }),
             ("tremor", v => v.Tremor is not null, v => v with { Tremor = null }),
             ("reflexes", v => v.Reflexes is not null, v => v with { Reflexes = null }),
-            ("tone", v => v.Tone is not null, v => v with { Tone = null }),
-            ("rigidity", v => v.Rigidity is not null, v => v with { Rigidity = null }),
+            ("tone", v => v.Tone is not null && v.Rigidity is null, v => v with { Tone = null }),
+            ("rigidity", v => v.Rigidity is not null && v.Tone is null or ToneGrade.Increased, v => v with { Rigidity = null }),
             ("pupils", v => v.Pupils is not null, v => v with { Pupils = null }),
-            ("skin", v => v.Skin is not null, v => v with { Skin = null }),
+            // A stated sweating finding answers a diaphoretic or normal skin finding too.
+            ("skin", v => v.Skin is not null && !(v.Diaphoresis is not null && v.Skin is SkinFinding.Diaphoretic or SkinFinding.Normal), v => v with { Skin = null }),
             ("mucosa", v => v.Mucosa is not null, v => v with { Mucosa = null }),
             ("bowelSounds", v => v.BowelSounds is not null, v => v with { BowelSounds = null }),
             ("mentalStatus", v => v.MentalStatus is not null, v => v with { MentalStatus = null }),
@@ -621,8 +626,9 @@ internal static class StatedFindings
         {
             var index = i;
             Section(found, c, $"medications[{i}]", meds[i], (x, v) => x with { Medications = [.. meds.Take(index), v, .. meds.Skip(index + 1)] },
+                // Not status: the contract makes a missing status "active", so nulling "stopped"
+                // states a different fact (the drug is taken), not an unknown one.
                 ("change", v => v.Change is not null, v => v with { Change = null }),
-                ("status", v => v.Status is not null, v => v with { Status = null }),
                 ("daysSinceChange", v => v.DaysSinceChange is not null, v => v with { DaysSinceChange = null }),
                 ("route", v => v.Route is not null, v => v with { Route = null }));
         }
@@ -630,8 +636,26 @@ internal static class StatedFindings
         return found;
     }
 
-    /// <summary>True when a missingData field names the path or an ancestor of it ("vitals" covers "vitals.heartRateBpm", "medications" covers "medications[2].change").</summary>
+    /// <summary>
+    /// True when a missingData field names the path or an ancestor of it ("vitals" covers
+    /// "vitals.heartRateBpm", "medications" covers "medications[2].change"), or names the same finding
+    /// in its other encoding: the contract records sweating as exam.diaphoresis or exam.skin,
+    /// agitation as exam.agitation or exam.mentalStatus, raised tone as exam.tone or exam.rigidity,
+    /// ocular clonus as a clonus type or a site, and renal function as eGFR or dialysis.
+    /// </summary>
     public static bool Covers(string field, string path) =>
+        Names(field, path) || (SameFinding.TryGetValue(path, out var other) && Names(field, other));
+
+    private static readonly Dictionary<string, string> SameFinding = new(StringComparer.Ordinal)
+    {
+        ["exam.skin"] = "exam.diaphoresis", ["exam.diaphoresis"] = "exam.skin",
+        ["exam.mentalStatus"] = "exam.agitation", ["exam.agitation"] = "exam.mentalStatus",
+        ["exam.rigidity"] = "exam.tone", ["exam.tone"] = "exam.rigidity",
+        ["clonus.sites"] = "clonus.types", ["clonus.types"] = "clonus.sites",
+        ["patient.onDialysis"] = "patient.egfr", ["patient.egfr"] = "patient.onDialysis",
+    };
+
+    private static bool Names(string field, string path) =>
         path == field
         || (path.Length > field.Length && path.StartsWith(field, StringComparison.Ordinal) && path[field.Length] is '.' or '[');
 

@@ -87,7 +87,7 @@ internal sealed class MissingDataRule : IManagementRule
         }
 
         var baclofen = o.Has(C.BaclofenFirstLine) || o.Has(C.BaclofenTrialWithStrokeCaution) || o.Has(C.SwitchTizanidineToBaclofen)
-            || p.OnBoard(DrugRoles.Baclofen);
+            || TizanidineCyp1a2Rule.Present(p, DrugRoles.Baclofen);
         if (baclofen && p.SevereRenalImpairment.IsUnknown)
         {
             o.MissingData("patient.egfr", "Baclofen is renally excreted: reduce at eGFR 30–60, avoid below 30 or on dialysis.");

@@ -31,22 +31,45 @@ internal sealed class MalignantHyperthermiaRule : IEtiologyRule
         // The anaesthetic record is often not on the medication list: in theatre or recovery an
         // incomplete list leaves the trigger unknown, never "no".
         var trigger = given ? Tri.Yes : perioperative && !p.MedicationsFullyKnown ? Tri.Unknown : Tri.No;
-        var rigid = p.Context.Exam?.Rigidity == RigidityPattern.GeneralizedRigor
+        var rigidity = p.Context.Exam?.Rigidity;
+        var rigid = rigidity == RigidityPattern.GeneralizedRigor
             || (perioperative && p.Context.Exam?.Tone == ToneGrade.Increased);
+        // Raised tone with the pattern not recorded: the rigor is unknown, never "no".
+        var rigidUnknown = !rigid && rigidity is null && p.Hypertonia.IsPossible;
         var hot = p.FeverOrRising;
-        var fires = trigger.IsPossible && rigid && hot.IsYes;
-        s.Out.Trace.Add(Id, fires ? trigger : Tri.No, Description,
-            [TraceInput.Of("mhTriggerGiven", trigger), TraceInput.Of("perioperativeSetting", perioperative), TraceInput.Of("generalisedRigidity", rigid), TraceInput.Of("temperature>38OrRising", hot)]);
+        var fires = trigger.IsPossible && (rigid || rigidUnknown) && hot.IsYes;
+        var definite = fires && trigger.IsYes && rigid;
+        s.Out.Trace.Add(Id, !fires ? Tri.No : definite ? Tri.Yes : Tri.Unknown, Description,
+            [TraceInput.Of("mhTriggerGiven", trigger), TraceInput.Of("perioperativeSetting", perioperative), TraceInput.Of("generalisedRigidity", rigid ? Tri.Yes : rigidUnknown ? Tri.Unknown : Tri.No), TraceInput.Of("temperature>38OrRising", hot)]);
         if (!fires)
         {
             return null;
         }
 
-        return trigger.IsYes
-            ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
-                "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine points to malignant hyperthermia.", Id)
-            : new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
-                "Rigidity with fever in theatre or recovery: malignant hyperthermia is not excluded until the anaesthetic record confirms no volatile agent or succinylcholine was given.", Id, Possible: true);
+        if (definite)
+        {
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
+                "Generalised rigidity with rising temperature after a volatile anaesthetic or succinylcholine points to malignant hyperthermia.", Id);
+        }
+
+        if (trigger.IsUnknown)
+        {
+            s.Out.MissingData("medications", "Confirm from the anaesthetic record whether a volatile anaesthetic or succinylcholine was given: malignant hyperthermia stays open until then.");
+        }
+
+        if (rigidUnknown)
+        {
+            s.Out.MissingData("exam.rigidity", "Generalised, rigor-like rigidity decides malignant hyperthermia (and lead-pipe rigidity NMS).");
+            if (p.Context.Exam?.Tone is null)
+            {
+                s.Out.MissingData("exam.tone", "Raised tone with fever after a volatile anaesthetic or succinylcholine (or in theatre) is malignant hyperthermia until shown otherwise.");
+            }
+        }
+
+        return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.MalignantHyperthermia, Urgency.Emergency,
+            trigger.IsUnknown
+                ? "Rigidity with fever in theatre or recovery: malignant hyperthermia is not excluded until the anaesthetic record confirms no volatile agent or succinylcholine was given."
+                : "Raised tone with fever after a volatile anaesthetic or succinylcholine: malignant hyperthermia is not excluded until the pattern of rigidity is examined.", Id, Possible: true);
     }
 }
 
@@ -79,6 +102,17 @@ internal sealed class NeurolepticMalignantSyndromeRule : IEtiologyRule
                 "Lead-pipe rigidity in a patient on a dopamine antagonist is the pattern of neuroleptic malignant syndrome (rigidity = NMS, clonus = serotonin).", Id);
         }
 
+        // On a dopamine antagonist with the pattern of tone not recorded (tone not known normal), the
+        // rigidity decides NMS: name it (and an unknown temperature) even before a call is possible.
+        if (antagonist && rigidity is null && p.Hypertonia.IsPossible)
+        {
+            s.Out.MissingData("exam.rigidity", "Lead-pipe rigidity decides neuroleptic malignant syndrome in a patient on a dopamine antagonist.");
+            if (p.FeverOrRising.IsUnknown)
+            {
+                s.Out.MissingData("vitals.temperatureC", "Fever with rigidity on a dopamine antagonist is neuroleptic malignant syndrome.");
+            }
+        }
+
         return possible
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.NeurolepticMalignantSyndrome, Urgency.Emergency,
                 "Fever on a dopamine antagonist with the pattern of tone not recorded: neuroleptic malignant syndrome is not excluded until lead-pipe rigidity is looked for.", Id, Possible: true)
@@ -106,9 +140,18 @@ internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
         var mental = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         var systemic = p.FeverOrRising.IsYes || mental;
         var fires = withdrawal is not null && rigid.IsYes && systemic;
+        if (withdrawal is null && (rigid.IsYes || systemic))
+        {
+            ClinicalPicture.NameUnknownChange(s, DrugRoles.Dopaminergic, "Whether this dopaminergic drug was recently stopped, reduced or missed decides the parkinsonism-hyperpyrexia syndrome.");
+        }
         var possible = withdrawal is not null && !fires && (rigid.IsYes || systemic);
         s.Out.Trace.Add(Id, fires ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
             [TraceInput.Of("dopaminergicWithdrawalEvent", withdrawal is not null), TraceInput.Of("rigidityOrIncreasedTone", rigid), TraceInput.Of("feverOrAlteredConsciousness", systemic)]);
+        if (withdrawal is not null && !fires)
+        {
+            WithdrawalSigns.Name(s, "the parkinsonism-hyperpyrexia syndrome after a dopaminergic drug was stopped or reduced", tone: rigid.IsUnknown);
+        }
+
         if (withdrawal is null || (!fires && !possible))
         {
             return null;
@@ -139,15 +182,52 @@ internal sealed class AnticholinergicToxicityRule : IEtiologyRule
     {
         var p = s.Picture;
         var e = p.Context.Exam;
-        var features = (e?.Skin == SkinFinding.HotDryFlushed ? 1 : 0)
-            + (e?.Mucosa == MucosaFinding.Dry ? 1 : 0)
-            + (e?.BowelSounds is Model.BowelSounds.Decreased or Model.BowelSounds.Absent ? 1 : 0);
+        var skin = Tri.When(e?.Skin, x => x == SkinFinding.HotDryFlushed);
+        var mucosa = Tri.When(e?.Mucosa, x => x == MucosaFinding.Dry);
+        var bowel = Tri.When(e?.BowelSounds, x => x is Model.BowelSounds.Decreased or Model.BowelSounds.Absent);
+        var features = (skin.IsYes ? 1 : 0) + (mucosa.IsYes ? 1 : 0) + (bowel.IsYes ? 1 : 0);
+        var unknown = (skin.IsUnknown ? 1 : 0) + (mucosa.IsUnknown ? 1 : 0) + (bowel.IsUnknown ? 1 : 0);
         var drug = p.OnBoard(DrugRoles.Anticholinergic);
-        var mydriasis = e?.Pupils == PupilFinding.Dilated;
-        var fires = features >= 2 && (drug || (features == 3 && mydriasis))
-            && !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes;
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
+        var mydriasis = Tri.When(e?.Pupils, x => x == PupilFinding.Dilated);
+        var quiet = !p.Diaphoresis.IsYes && !p.Hyperreflexia.IsYes;
+        var fires = quiet && features >= 2 && (drug || (features == 3 && mydriasis.IsYes));
+        // Unknown is not "no": without a listed drug, two features whose third (or the pupils) is
+        // not recorded keep the toxidrome possible; short of that, any feature names the findings
+        // that would complete it, without making a call.
+        var possible = !fires && quiet && !drug && features >= 2 && features + unknown == 3 && mydriasis.IsPossible;
+        var nameOnly = !fires && !possible && quiet && features >= 1 && unknown > 0;
+        s.Out.Trace.Add(Id, fires ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
             [AchFeatureCount[features], TraceInput.Of("anticholinergicDrugOnBoard", drug), TraceInput.Of("mydriasis", mydriasis), TraceInput.Of("diaphoresis", p.Diaphoresis), TraceInput.Of("hyperreflexia", p.Hyperreflexia)]);
+        if (possible || nameOnly)
+        {
+            const string why = "completes or rules out the anticholinergic toxidrome (hot dry skin, dry mucosa, reduced bowel sounds, dilated pupils).";
+            if (skin.IsUnknown)
+            {
+                s.Out.MissingData("exam.skin", "Hot, dry, flushed skin " + why);
+            }
+
+            if (mucosa.IsUnknown)
+            {
+                s.Out.MissingData("exam.mucosa", "Dry mucosa " + why);
+            }
+
+            if (bowel.IsUnknown)
+            {
+                s.Out.MissingData("exam.bowelSounds", "Reduced bowel sounds " + why);
+            }
+
+            if (mydriasis.IsUnknown && !drug)
+            {
+                s.Out.MissingData("exam.pupils", "Dilated pupils " + why);
+            }
+        }
+
+        if (possible)
+        {
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
+                "Part of the anticholinergic toxidrome is present and the rest is not recorded: anticholinergic toxicity is not excluded until the skin, mucosa, bowel sounds and pupils are examined.", Id, Possible: true);
+        }
+
         return fires
             ? new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
                 "Hot, dry, flushed skin with dry mucosa and reduced bowel sounds, without sweating or hyperreflexia, is the anticholinergic toxidrome.", Id)
@@ -174,6 +254,25 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
         var neuro = e?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma
             || e?.Tone == ToneGrade.Decreased || p.Context.Vitals?.HeartRateBpm < 60;
         var fires = baclofen && renal.IsYes && neuro;
+        if (baclofen && renal.IsYes && !neuro)
+        {
+            // Unknown is not "no": name what would show accumulation.
+            if (e?.MentalStatus is null)
+            {
+                s.Out.MissingData("exam.mentalStatus", "Encephalopathy with baclofen at eGFR below 30 or on dialysis points to baclofen toxicity.");
+            }
+
+            if (e?.Tone is null)
+            {
+                s.Out.MissingData("exam.tone", "Hypotonia with baclofen at eGFR below 30 or on dialysis points to baclofen toxicity.");
+            }
+
+            if (p.Context.Vitals?.HeartRateBpm is null)
+            {
+                s.Out.MissingData("vitals.heartRateBpm", "Bradycardia with baclofen at eGFR below 30 or on dialysis points to baclofen toxicity.");
+            }
+        }
+
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("baclofenOnBoard", baclofen), TraceInput.Of("eGFR<30OrDialysis", renal), TraceInput.Of("encephalopathyHypotoniaOrBradycardia", neuro)]);
         return fires
@@ -208,11 +307,25 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var hypotension = p.Context.Vitals?.SystolicBp <= 90;
         var rebound = p.Hypertonia.IsYes || p.Hyperreflexia.IsYes;
         var fires = withdrawal is not null && (fever || mental || hypotension || rebound);
+        if (withdrawal is null && (fever || mental || hypotension || rebound))
+        {
+            ClinicalPicture.NameUnknownChange(s, DrugRoles.Baclofen, "Whether baclofen was recently stopped, reduced or interrupted decides baclofen withdrawal, which these signs could be.");
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("baclofenWithdrawalEvent", withdrawal is null ? "none" : DiscriminatorTable.Wire(withdrawal.Event)), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("hypotension", hypotension), TraceInput.Of("reboundSpasticity", rebound)]);
+        if (withdrawal is not null && !fires)
+        {
+            WithdrawalSigns.Name(s, "baclofen withdrawal after baclofen was stopped, reduced or interrupted", tone: p.Hypertonia.IsUnknown, reflexes: p.Hyperreflexia.IsUnknown, bp: true);
+        }
+
         if (!fires)
         {
             return null;
+        }
+
+        if (!intrathecal && withdrawal!.Entry.Route is null)
+        {
+            s.Out.MissingData($"medications[{withdrawal.Index}].route", "An interrupted intrathecal baclofen pump makes withdrawal an emergency: say whether the baclofen was oral or intrathecal.");
         }
 
         var severe = fever || mental || hypotension || intrathecal;
@@ -248,7 +361,7 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
         // Brief §2 rule 1: lithium itself fires Hunter rule 4. When lithium is the only serotonergic
         // agent and no level is known, the level decides before "serotonin toxicity" may be called.
         var onlyAgent = lithium && level is null && OnlySerotonergicAgentIsLithium(p)
-            && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsYes ?? false));
+            && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsPossible ?? false));
         s.Out.Trace.Add(Id, Tri.Of(fires || onlyAgent), Description,
             [TraceInput.Of("lithiumOnBoard", lithium), TraceInput.Of("labs.lithiumMmolPerL", level), TraceInput.Of("lithiumOnlySerotonergicAgent", onlyAgent)]);
         var confused = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
@@ -299,6 +412,13 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
         var lithiumPending = p.OnBoard(DrugRoles.Lithium) && p.Context.Labs?.LithiumMmolPerL is null
             && LithiumToxicityRule.OnlySerotonergicAgentIsLithium(p);
         var fires = s.HunterMet.IsYes && !lithiumPending;
+        if (s.HunterMet.IsYes && lithiumPending)
+        {
+            // Met criteria keep serotonin toxicity in view while the level decides.
+            s.Out.Differential(Etiology.SerotoninToxicity, null,
+                "The Hunter criteria are met with lithium the only serotonergic agent: the serum level decides between lithium toxicity and serotonin toxicity.", notExcluded: true);
+        }
+
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? []))]);
         return fires
             ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
@@ -321,6 +441,10 @@ internal sealed class MaskedSerotoninToxicityRule : IEtiologyRule
     {
         var p = s.Picture;
         var fires = s.Hunter is not null && !s.HunterMet.IsYes && p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
+        if (s.Hunter is not null && !s.HunterMet.IsYes && p.Hypertonia.IsUnknown && p.Hyperthermia.IsYes)
+        {
+            s.Out.MissingData("exam.tone", "Rigidity with hyperthermia on a serotonergic drug can mask clonus and hyperreflexia in severe serotonin toxicity.");
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("hypertonia", p.Hypertonia), TraceInput.Of("hyperthermia", p.Hyperthermia)]);
         return fires
             ? new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.PossibleMaskedSerotoninToxicity, Urgency.Emergency,
@@ -355,6 +479,30 @@ internal sealed class MildSerotoninToxicityRule : IEtiologyRule
         // Rigid and hyperthermic is not mild: that picture is possibly masked severe toxicity (ST-MASKED).
         var masked = p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
         var fires = s.HunterMet.IsNo && s.Hunter.MildFeatures.IsYes && recent.IsYes && !chronicLesion && !masked;
+        if (s.HunterMet.IsNo && s.Hunter.MildFeatures.IsUnknown && recent.IsYes && !chronicLesion)
+        {
+            // The mild features decide mild toxicity after a recent change: name the unrecorded ones.
+            var e = p.Context.Exam;
+            if (e?.Reflexes is null)
+            {
+                s.Out.MissingData("exam.reflexes", "Hyperreflexia after a recent serotonergic start or increase is mild serotonin toxicity.");
+            }
+
+            if (e?.Tremor is null)
+            {
+                s.Out.MissingData("exam.tremor", "Tremor after a recent serotonergic start or increase is mild serotonin toxicity.");
+            }
+
+            if (p.Diaphoresis.IsUnknown)
+            {
+                s.Out.MissingData("exam.diaphoresis", "Sweating after a recent serotonergic start or increase is mild serotonin toxicity.");
+            }
+
+            if (p.InducibleClonus.IsUnknown || p.SpontaneousClonus.IsUnknown)
+            {
+                s.Out.MissingData("clonus.types", "Inducible or spontaneous clonus after a recent serotonergic start or increase is serotonin toxicity.");
+            }
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("serotonergicFeatures", s.Hunter.MildFeatures), TraceInput.Of("recentSerotonergicChange", recent), TraceInput.Of("chronicUmnClonus", chronicLesion)]);
         return fires
@@ -417,6 +565,20 @@ internal sealed class SeizureMimicRule : IEtiologyRule
         var child = p.Child.IsYes;
         var eeg = p.Context.Eeg?.Result;
         var fires = startle && (child || encephalopathy) && eeg != EegResult.Epileptiform;
+        if (p.StartleInduced.IsUnknown && p.ClonusPresent && (child || encephalopathy))
+        {
+            s.Out.MissingData("clonus.types", "Startle-induced clonic attacks in a child or an encephalopathic patient are a seizure mimic: video-EEG before any antiepileptic.");
+        }
+
+        if (startle && eeg is null)
+        {
+            s.Out.MissingData("eeg.result", "Video-EEG decides whether these startle-induced attacks are epileptic or a non-epileptic mimic.");
+        }
+
+        if (startle && !child && !encephalopathy && p.Context.Exam?.DevelopmentalConcern is null)
+        {
+            s.Out.MissingData("exam.developmentalConcern", "Startle-induced clonic attacks with developmental or encephalopathic disease are a seizure mimic: video-EEG before any antiepileptic.");
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("startleInduced", p.StartleInduced), TraceInput.Of("child", p.Child), TraceInput.Of("encephalopathyOrBrainInjury", encephalopathy), TraceInput.Of("eeg.result", Name(eeg))]);
         if (startle && eeg == EegResult.Epileptiform)
@@ -453,6 +615,10 @@ internal sealed class HepaticEncephalopathyRule : IEtiologyRule
         var e = p.Context.Exam;
         var signs = e?.Asterixis == true && (e.Skin == SkinFinding.Jaundiced || p.Context.Labs?.AmmoniaUmolPerL > AmmoniaUpperNormalUmolPerL);
         var fires = p.ClonusPresent && (recorded || signs);
+        if (p.ClonusPresent && !recorded && e?.Asterixis is null && (e?.Skin == SkinFinding.Jaundiced || p.Context.Labs?.AmmoniaUmolPerL > AmmoniaUpperNormalUmolPerL))
+        {
+            s.Out.MissingData("exam.asterixis", "Asterixis with jaundice or a raised ammonia points to hepatic encephalopathy as the cause of the clonus.");
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hepaticConditionRecorded", recorded), TraceInput.Of("asterixisWithJaundiceOrHighAmmonia", signs)]);
         return fires
             ? new EtiologyCall(Etiology.Metabolic, EtiologySubtype.HepaticEncephalopathy,
@@ -617,5 +783,40 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
             ? new EtiologyCall(Etiology.UmnLesion, EtiologySubtype.NewUndiagnosedUmnLesion, Urgency.Urgent,
                 "Sustained or asymmetric clonus (or clonus with other UMN signs) is pathological; with no known lesion and no drug explanation it needs structural work-up.", Id)
             : null;
+    }
+}
+
+/// <summary>Names the signs a withdrawal rule reads that were not recorded (unknown is not "no").</summary>
+internal static class WithdrawalSigns
+{
+    public static void Name(TriageState s, string what, bool tone, bool reflexes = false, bool bp = false)
+    {
+        var p = s.Picture;
+        var o = s.Out;
+        var why = $"Decides {what}.";
+        if (tone)
+        {
+            o.MissingData("exam.tone", "Rigidity or rebound spasticity " + why[0..1].ToLowerInvariant() + why[1..]);
+        }
+
+        if (reflexes)
+        {
+            o.MissingData("exam.reflexes", "Rebound hyperreflexia " + why[0..1].ToLowerInvariant() + why[1..]);
+        }
+
+        if (p.FeverOrRising.IsUnknown)
+        {
+            o.MissingData("vitals.temperatureC", "Fever " + why[0..1].ToLowerInvariant() + why[1..]);
+        }
+
+        if (p.Context.Exam?.MentalStatus is null)
+        {
+            o.MissingData("exam.mentalStatus", "Altered mental status " + why[0..1].ToLowerInvariant() + why[1..]);
+        }
+
+        if (bp && p.Context.Vitals?.SystolicBp is null)
+        {
+            o.MissingData("vitals.systolicBp", "Hypotension " + why[0..1].ToLowerInvariant() + why[1..]);
+        }
     }
 }

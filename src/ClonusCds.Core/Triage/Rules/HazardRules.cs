@@ -414,6 +414,26 @@ internal sealed class PhysiologyFloorRule : IManagementRule
         return true;
     }
 
+    private static readonly string[] ToxicRoles =
+    [
+        DrugRoles.Serotonergic, DrugRoles.DopamineAntagonist, DrugRoles.Dopaminergic, DrugRoles.MhTrigger, DrugRoles.Anticholinergic,
+        DrugRoles.Baclofen, DrugRoles.Lithium,
+    ];
+
+    /// <summary>A drug behind one of the toxic look-alikes is on board (or was just stopped).</summary>
+    private static bool ToxicDrugOnBoard(ClinicalPicture p)
+    {
+        foreach (var role in ToxicRoles)
+        {
+            if (p.OnBoard(role))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     private static void NameMissing(TriageState s, PhysiologyResult result)
     {
         var o = s.Out;
@@ -440,9 +460,10 @@ internal sealed class PhysiologyFloorRule : IManagementRule
 
             o.MissingData("vitals", $"Not recorded: {string.Join(", ", names)}. The vital signs set the pace whatever the cause (NEWS2); without them the urgency rests on the findings alone.");
         }
-        else if (s.Picture.Context.Vitals?.TemperatureRising is null && (s.PrimaryIsToxicity || s.OpenHazards.Count > 0))
+        else if (s.Picture.Context.Vitals?.TemperatureRising is null
+            && (s.PrimaryIsToxicity || s.OpenHazards.Count > 0 || s.Picture.TemperatureAbove38.IsYes || ToxicDrugOnBoard(s.Picture)))
         {
-            o.MissingData("vitals.temperatureRising", "Whether the temperature is rising decides an emergency in a toxic picture (eTG; BMJ Best Practice).");
+            o.MissingData("vitals.temperatureRising", "Whether the temperature is rising sets the pace: rising fast in a toxic picture is an emergency (eTG; BMJ Best Practice).");
         }
 
         if (s.Picture.Context.Exam?.MentalStatus is null)
