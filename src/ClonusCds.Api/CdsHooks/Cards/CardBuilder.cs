@@ -253,9 +253,16 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
             sb.Append('\n');
         }
 
-        if (a.Etiology.Differentials.Count > 0)
+        // Causes not excluded keep their safety actions in the lists above (marked "for …").
+        if (a.Etiology.Differentials.Any(d => d.NotExcluded))
         {
-            sb.Append("**Also consider:** ").Append(string.Join("; ", a.Etiology.Differentials.Select(d => d.Reason))).Append("\n\n");
+            sb.Append("**Not excluded (its safety actions are included):** ")
+                .Append(string.Join("; ", a.Etiology.Differentials.Where(d => d.NotExcluded).Select(d => d.Reason))).Append("\n\n");
+        }
+
+        if (a.Etiology.Differentials.Any(d => !d.NotExcluded))
+        {
+            sb.Append("**Also consider:** ").Append(string.Join("; ", a.Etiology.Differentials.Where(d => !d.NotExcluded).Select(d => d.Reason))).Append("\n\n");
         }
 
     }
@@ -272,7 +279,13 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
     private static void Item(StringBuilder sb, RecommendationItem item)
     {
-        sb.Append("- **").Append(item.Title).Append(".** ").Append(item.Text);
+        sb.Append("- **").Append(item.Title).Append(".** ");
+        if (item.ServesDifferential is { } serves)
+        {
+            sb.Append("*(for ").Append(serves.Replace('_', ' ')).Append(", not excluded)* ");
+        }
+
+        sb.Append(item.Text);
         if (item.Dosing is { } dosing)
         {
             sb.Append(" *Dosing:* ").Append(dosing);

@@ -189,7 +189,7 @@ internal sealed class MaskedOrUndeterminedToxicityManagement : IManagementRule
         o.Recommend(C.CompleteVitalsAndFocusedExam, Id, "The findings that decide the Hunter criteria are incomplete.", T.FirstLine);
         o.Recommend(C.ReapplyHunterAfterData, Id, "Hunter criteria could not be decided from the data given.");
         o.Pitfall(C.IncompleteDataDoNotFinalize, Id, "Exposure, temperature or tone data are missing.");
-        o.Differential(Etiology.SerotoninToxicity, null, "A serotonergic agent is on board and the Hunter criteria are not excluded.");
+        o.Differential(Etiology.SerotoninToxicity, null, "A serotonergic agent is on board and the Hunter criteria are not excluded.", notExcluded: true);
         if (!masked)
         {
             o.Pitfall(C.SerotonergicDrugAloneNotDiagnostic, Id, "Hunter features, not the drug list, make the diagnosis.");
@@ -822,7 +822,7 @@ internal sealed class IndeterminateManagement : IManagementRule
         o.Differential(Etiology.UmnLesion, null, "Sustained clonus with other UMN signs would point to a lesion.");
         if (!p.MedicationsFullyKnown || s.Hunter is not null)
         {
-            o.Differential(Etiology.SerotoninToxicity, null, "Serotonergic exposure is not excluded.");
+            o.Differential(Etiology.SerotoninToxicity, null, "Serotonergic exposure is not excluded.", notExcluded: true);
         }
 
         return true;
