@@ -90,7 +90,13 @@ public sealed record RecommendationGroups
 /// <summary>One recommendation or pitfall, from the knowledge base, with why it applies here.</summary>
 public sealed record RecommendationItem
 {
-    /// <summary>Stable code (shared/contract/codes.md).</summary>
+    /// <summary>
+    /// Stable code: the contract's code list plus the codes the knowledge base adds (all listed with
+    /// their text by GET /api/v1/knowledge/recommendations). Added in 2026.12.0:
+    /// immediate_review_abnormal_physiology, intrathecal_pump_interrogation,
+    /// reinstate_dopaminergic_therapy (recommendations); serotonin_toxicity_nms_overlap,
+    /// avoid_dopamine_antagonists (pitfalls).
+    /// </summary>
     public required string Code { get; init; }
     /// <summary>Short label.</summary>
     public required string Title { get; init; }
