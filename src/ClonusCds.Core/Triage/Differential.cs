@@ -67,8 +67,9 @@ public sealed class DiscriminatorTable
             }
 
             var sign = e.Direction == "against" ? -1 : 1;
+            var label = $"{e.Feature} ({(sign > 0 ? "+" : "−")}{e.Weight}, {e.Source})";
             byCandidate[candidate].Add(new Row((Feature)feature, sign * e.Weight, e.Source,
-                $"{e.Feature} ({(sign > 0 ? "+" : "−")}{e.Weight}, {e.Source})"));
+                (sign > 0 ? "for: " : "against: ") + label, "unknown: " + label));
         }
 
         _rows = byCandidate.Select(l => l.ToArray()).ToArray();
@@ -80,11 +81,11 @@ public sealed class DiscriminatorTable
     /// <summary>snake_case wire name.</summary>
     public static string Wire<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
-    /// <summary>One compiled row; <see cref="Label"/> is the trace text, built once.</summary>
-    internal readonly record struct Row(Feature Feature, int Weight, string Source, string Label);
+    /// <summary>One compiled row; the trace texts ("for: …"/"against: …" and "unknown: …") are built once.</summary>
+    internal readonly record struct Row(Feature Feature, int Weight, string Source, string Label, string UnknownLabel);
 }
 
-/// <summary>The candidate's weighed support: score and the findings for and against it.</summary>
+/// <summary>The candidate's weighed support: score and the findings for, against and unknown (trace texts).</summary>
 public sealed record CandidateScore(Candidate Candidate, int Score, IReadOnlyList<string> For, IReadOnlyList<string> Against, IReadOnlyList<string> Unknown)
 {
     /// <summary>Already written to the trace.</summary>
@@ -169,7 +170,7 @@ public sealed class DifferentialWeigher
             }
             else if (value.IsUnknown)
             {
-                (unknown ??= new(6)).Add(row.Label);
+                (unknown ??= new(6)).Add(row.UnknownLabel);
             }
         }
 

@@ -275,23 +275,12 @@ public sealed class TriageEngine
             var outcome = candidate == primaryCandidate ? "primary" : SetAside(state, call) ? "set_aside" : "not_excluded";
             var inputs = new List<string>(2 + score.For.Count + score.Against.Count + score.Unknown.Count)
             {
-                "score=" + score.Score.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                TraceInput.Of("score", (double)score.Score),
                 call.Possible ? "trigger=not_recorded" : call.Etiology == Etiology.IndeterminateNeedsEvaluation ? "call=indeterminate" : "trigger=present",
             };
-            foreach (var f in score.For)
-            {
-                inputs.Add("for: " + f);
-            }
-
-            foreach (var f in score.Against)
-            {
-                inputs.Add("against: " + f);
-            }
-
-            foreach (var f in score.Unknown)
-            {
-                inputs.Add("unknown: " + f);
-            }
+            inputs.AddRange(score.For);
+            inputs.AddRange(score.Against);
+            inputs.AddRange(score.Unknown);
 
             trace.Weighed(WeighRuleIds[(int)candidate], outcome, WeighDetails[(int)candidate], inputs);
         }
