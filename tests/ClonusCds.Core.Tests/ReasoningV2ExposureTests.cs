@@ -165,6 +165,28 @@ public sealed class ReasoningV2ExposureTests
         Assert.Equal(ExposureEvent.Interrupted, BaclofenEvent(pump, oral)?.Event);
     }
 
+    [Fact]
+    public void Of_two_oral_events_the_most_recent_is_returned_when_listed_last()
+    {
+        var found = BaclofenEvent(Med("baclofen", change: MedicationChange.DoseDecreased, days: 3), Stopped("baclofen", 1));
+        Assert.Equal(ExposureEvent.Stopped, found?.Event);
+        Assert.Equal(1, found!.Index);
+    }
+
+    // BUG (reported, not fixed in src/): ClinicalPicture.WithdrawalEvent is documented to return
+    // "the most recent withdrawal event", but among non-intrathecal events it returns the one listed
+    // last, whatever its daysSinceChange. Input: [baclofen stopped 1 day ago, baclofen dose
+    // decreased 3 days ago]. Expected: the stop (index 0, 1 day). Actual: the decrease (index 1,
+    // 3 days). TOX-BACLOFEN-WD then asks for the route of the older entry, not the most recent one.
+    // This test fails on the current code.
+    [Fact]
+    public void Of_two_oral_events_the_most_recent_is_returned_whatever_the_list_order()
+    {
+        var found = BaclofenEvent(Stopped("baclofen", 1), Med("baclofen", change: MedicationChange.DoseDecreased, days: 3));
+        Assert.Equal(ExposureEvent.Stopped, found?.Event);
+        Assert.Equal(0, found!.Index);
+    }
+
     [Theory]
     [InlineData(MedicationChange.New)]
     [InlineData(MedicationChange.DoseIncreased)]
