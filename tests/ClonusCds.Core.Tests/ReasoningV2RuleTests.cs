@@ -208,6 +208,14 @@ public sealed class ReasoningV2RuleTests
         Assert.Null(a.Outcome("PHS-MGMT"));
     }
 
+    [Fact]
+    public void Levodopa_with_its_change_not_recorded_beside_rigidity_and_fever_asks_whether_it_was_stopped()
+    {
+        var a = Engine.Assess(Parkinsonian(Med("levodopa", change: null, days: null)));
+        Assert.Contains("medications[0].change", a.MissingFields());
+        Assert.NotEqual(EtiologySubtype.ParkinsonismHyperpyrexiaSyndrome, a.Etiology.Subtype);
+    }
+
     // ─── TOX-MH ──────────────────────────────────────────────────────────────────────────────
 
     [Theory]
@@ -244,6 +252,15 @@ public sealed class ReasoningV2RuleTests
         // The trigger is on board within its washout even when stopped, outside theatre.
         var a = Engine.Assess(MalignantHyperthermia() with { Setting = CareSetting.Icu, Medications = [Stopped("sevoflurane", 1)] });
         Assert.Equal(EtiologySubtype.MalignantHyperthermia, a.Etiology.Subtype);
+    }
+
+    [Fact]
+    public void A_draft_succinylcholine_order_is_not_a_trigger()
+    {
+        var a = Engine.Assess(MalignantHyperthermia() with { Setting = CareSetting.Pacu, Medications = [Draft("succinylcholine"), Med("escitalopram")] });
+        Assert.Equal("not_met", a.Outcome("TOX-MH"));
+        Assert.DoesNotContain(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.MalignantHyperthermia);
+        AssertAbsent(a, "stop_trigger_and_give_dantrolene");
     }
 
     [Fact]
@@ -456,6 +473,24 @@ public sealed class ReasoningV2RuleTests
     public void A_withdrawal_with_the_route_not_recorded_asks_for_the_route()
     {
         var a = Engine.Assess(OnBaclofen(Stopped("baclofen", 1) with { Route = null }));
+        Assert.Equal(EtiologySubtype.BaclofenWithdrawal, a.Etiology.Subtype);
+        Assert.Contains("medications[0].route", a.MissingFields());
+    }
+
+    // BUG (reported, not fixed in src/), consequence of ClinicalPicture.WithdrawalEvent returning
+    // the last-listed event instead of the most recent (see ReasoningV2ExposureTests): baclofen
+    // stopped yesterday with the route not recorded, listed before an oral decrease 3 days ago, and
+    // rebound spasticity. Expected: missingData "medications[0].route" (an interrupted intrathecal
+    // pump would make this an emergency). Actual: the route is not asked for (the older, oral entry
+    // is read). This test fails on the current code.
+    [Fact]
+    public void The_route_asked_for_is_that_of_the_most_recent_baclofen_event()
+    {
+        var a = Engine.Assess(KnownUmn() with
+        {
+            Vitals = NormalVitals,
+            Medications = [Stopped("baclofen", 1) with { Route = null }, Med("baclofen", change: MedicationChange.DoseDecreased, days: 3)],
+        });
         Assert.Equal(EtiologySubtype.BaclofenWithdrawal, a.Etiology.Subtype);
         Assert.Contains("medications[0].route", a.MissingFields());
     }
@@ -674,6 +709,23 @@ public sealed class ReasoningV2RuleTests
         Assert.Contains(a.AllItems(), i => i.ServesDifferential == "serotonin_toxicity");
         Assert.True(a.HasPitfall("avoid_antipsychotics_until_nms_excluded"));
         Assert.Contains("benzodiazepine", a.AllCodes());
+    }
+
+    // BUG (reported, not fixed in src/), same root cause as the test above: the serotonin
+    // toxicity kept not excluded by the lithium gate is not an open hazard, so PHYS-FLOOR does not
+    // see a toxic picture and ST-HUNTER's emergency urgency is not carried. Input: lithium the
+    // only serotonergic agent, no level, tremor + hyperreflexia (Hunter rule 4), 38.2 °C and
+    // rising. Expected: emergency (a rising temperature in a toxic picture; eTG, BMJ Best
+    // Practice) with external cooling. Actual: urgent, no cooling. This test fails on the current code.
+    [Fact]
+    public void Lithium_only_with_hunter_met_and_a_rising_temperature_is_a_toxic_emergency()
+    {
+        var a = Engine.Assess((LithiumToxicity(level: null) with { Medications = [Med("lithium carbonate", "42351"), New("hydrochlorothiazide", 10)] })
+            .WithVitals(v => v with { TemperatureC = 38.2, TemperatureRising = true }));
+        Assert.True(a.SerotoninToxicity!.HunterCriteriaMet);
+        Assert.True(Assert.Single(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity).NotExcluded);
+        Assert.Equal(Urgency.Emergency, a.Urgency);
+        Assert.Contains("external_cooling", a.AllCodes());
     }
 
     // ─── UMN-RED-FLAG / UNPLACED-INPUTS ──────────────────────────────────────────────────────
