@@ -298,8 +298,10 @@ public sealed class EtiologyRuleTests
     {
         // Tremor + hyperreflexia fire Hunter rule 4, but lithium itself causes them (brief §2 rule 1).
         var a = Engine.Assess(LithiumToxicity(null) with { Medications = [Med("lithium carbonate", "42351")] });
-        AssertCall(a, Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.LithiumToxicity, Urgency.Urgent, "TOX-LITHIUM");
-        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity);
+        // Hunter rule 4 is met: serotonin toxicity stays open (never primary while the level is
+        // unknown) with its safety actions and its urgency, so the answer is an emergency.
+        AssertCall(a, Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.LithiumToxicity, Urgency.Emergency, "TOX-LITHIUM");
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
         var codes = a.AllCodes();
         Assert.Contains("hold_lithium_check_level", codes);
         Assert.Contains("check_levels_before_attributing_to_st", codes);

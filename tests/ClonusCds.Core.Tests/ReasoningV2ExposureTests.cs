@@ -157,12 +157,18 @@ public sealed class ReasoningV2ExposureTests
     }
 
     [Fact]
-    public void An_intrathecal_interruption_is_preferred_over_an_oral_event_in_either_order()
+    public void An_intrathecal_interruption_is_found_beside_a_more_recent_oral_event_in_either_order()
     {
+        // The most recent event is the oral stop; the intrathecal interruption (which makes the
+        // withdrawal an emergency and sends the team to the pump) is asked for separately.
         var oral = Stopped("baclofen", 1);
         var pump = Med("baclofen", change: MedicationChange.DoseDecreased, days: 2, route: MedicationRoute.Intrathecal);
-        Assert.Equal(ExposureEvent.Interrupted, BaclofenEvent(oral, pump)?.Event);
-        Assert.Equal(ExposureEvent.Interrupted, BaclofenEvent(pump, oral)?.Event);
+        foreach (var meds in new[] { new[] { oral, pump }, new[] { pump, oral } })
+        {
+            var p = Picture(KnownUmn() with { Medications = meds });
+            Assert.Equal(ExposureEvent.Stopped, p.WithdrawalEvent(DrugRoles.Baclofen, 3)?.Event);
+            Assert.Equal(ExposureEvent.Interrupted, p.WithdrawalEvent(DrugRoles.Baclofen, 3, interruptedOnly: true)?.Event);
+        }
     }
 
     [Fact]
@@ -173,7 +179,7 @@ public sealed class ReasoningV2ExposureTests
         Assert.Equal(1, found!.Index);
     }
 
-    // BUG (reported, not fixed in src/): ClinicalPicture.WithdrawalEvent is documented to return
+    // Regression (found by this suite, fixed): ClinicalPicture.WithdrawalEvent is documented to return
     // "the most recent withdrawal event", but among non-intrathecal events it returns the one listed
     // last, whatever its daysSinceChange. Input: [baclofen stopped 1 day ago, baclofen dose
     // decreased 3 days ago]. Expected: the stop (index 0, 1 day). Actual: the decrease (index 1,

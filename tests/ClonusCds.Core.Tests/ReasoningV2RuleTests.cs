@@ -477,7 +477,7 @@ public sealed class ReasoningV2RuleTests
         Assert.Contains("medications[0].route", a.MissingFields());
     }
 
-    // BUG (reported, not fixed in src/), consequence of ClinicalPicture.WithdrawalEvent returning
+    // Regression (found by this suite, fixed), consequence of ClinicalPicture.WithdrawalEvent returning
     // the last-listed event instead of the most recent (see ReasoningV2ExposureTests): baclofen
     // stopped yesterday with the route not recorded, listed before an oral decrease 3 days ago, and
     // rebound spasticity. Expected: missingData "medications[0].route" (an interrupted intrathecal
@@ -690,7 +690,7 @@ public sealed class ReasoningV2RuleTests
         Assert.DoesNotContain(a.AllItems(), i => i.ServesDifferential is not null);
     }
 
-    // BUG (reported, not fixed in src/): with lithium the only serotonergic agent, the Hunter
+    // Regression (found by this suite, fixed): with lithium the only serotonergic agent, the Hunter
     // criteria met and no serum level, ST-HUNTER puts serotonin toxicity in the differential with
     // NotExcluded = true (the lithium gate) but adds the call to neither state.Calls nor
     // OpenHazards, so DIFF-SAFETY never gives serotonin toxicity's safety actions (benzodiazepine,
@@ -711,7 +711,7 @@ public sealed class ReasoningV2RuleTests
         Assert.Contains("benzodiazepine", a.AllCodes());
     }
 
-    // BUG (reported, not fixed in src/), same root cause as the test above: the serotonin
+    // Regression (found by this suite, fixed), same root cause as the test above: the serotonin
     // toxicity kept not excluded by the lithium gate is not an open hazard, so PHYS-FLOOR does not
     // see a toxic picture and ST-HUNTER's emergency urgency is not carried. Input: lithium the
     // only serotonergic agent, no level, tremor + hyperreflexia (Hunter rule 4), 38.2 °C and

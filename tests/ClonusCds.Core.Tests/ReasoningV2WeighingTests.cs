@@ -86,10 +86,10 @@ public sealed class ReasoningV2WeighingTests
 
         Assert.Equal(normal.Score + 1, dilated.Score);
         Assert.Equal(normal.Score, unknown.Score);
-        Assert.Contains("mydriasis (+1, BOYER2005)", unknown.Unknown);
+        Assert.Contains("unknown: mydriasis (+1, BOYER2005)", unknown.Unknown);
         Assert.DoesNotContain(unknown.For, f => f.StartsWith("mydriasis", StringComparison.Ordinal));
         Assert.DoesNotContain(unknown.Against, f => f.StartsWith("mydriasis", StringComparison.Ordinal));
-        Assert.Contains("mydriasis (+1, BOYER2005)", dilated.For);
+        Assert.Contains("for: mydriasis (+1, BOYER2005)", dilated.For);
         Assert.DoesNotContain(normal.Unknown, f => f.StartsWith("mydriasis", StringComparison.Ordinal));
     }
 
@@ -102,8 +102,8 @@ public sealed class ReasoningV2WeighingTests
         var unknown = Score(Anticholinergic().WithExam(e => e with { Diaphoresis = null, Skin = null }), Candidate.AnticholinergicToxicity);
         Assert.Equal(dry.Score - 2, sweating.Score);
         Assert.Equal(dry.Score, unknown.Score);
-        Assert.Contains("diaphoresis (−2, BOYER2005)", unknown.Unknown);
-        Assert.Contains("diaphoresis (−2, BOYER2005)", sweating.Against);
+        Assert.Contains("unknown: diaphoresis (−2, BOYER2005)", unknown.Unknown);
+        Assert.Contains("against: diaphoresis (−2, BOYER2005)", sweating.Against);
     }
 
     [Fact]

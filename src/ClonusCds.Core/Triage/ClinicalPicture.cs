@@ -354,15 +354,17 @@ public sealed class ClinicalPicture
 
     /// <summary>
     /// The most recent withdrawal event (stop, dose decrease, intrathecal interruption) of a drug with
-    /// the role within <paramref name="windowDays"/>; an unknown day counts. Null when there is none.
+    /// the role within <paramref name="windowDays"/>; an unknown day counts, as possibly today. With
+    /// <paramref name="interruptedOnly"/>, only intrathecal interruptions. Null when there is none.
     /// </summary>
-    public MedicationFact? WithdrawalEvent(string role, double windowDays)
+    public MedicationFact? WithdrawalEvent(string role, double windowDays, bool interruptedOnly = false)
     {
         MedicationFact? found = null;
         foreach (var m in Medications)
         {
-            if (m.IsWithdrawal && m.Is(role) && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= windowDays)
-                && (found is null || found.Event != ExposureEvent.Interrupted))
+            if (m.IsWithdrawal && m.Is(role) && (!interruptedOnly || m.Event == ExposureEvent.Interrupted)
+                && (m.Entry.DaysSinceChange is null || m.Entry.DaysSinceChange <= windowDays)
+                && (found is null || (m.Entry.DaysSinceChange ?? 0) < (found.Entry.DaysSinceChange ?? 0)))
             {
                 found = m;
             }

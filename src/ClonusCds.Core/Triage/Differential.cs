@@ -143,7 +143,7 @@ public sealed class DifferentialWeigher
         Set(Feature.DopaminergicWithdrawal, Tri.Of(p.WithdrawalEvent(DrugRoles.Dopaminergic, ClinicalPicture.DopaminergicWithdrawalWindowDays) is not null));
         var baclofenEvent = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays);
         Set(Feature.BaclofenWithdrawalEvent, Tri.Of(baclofenEvent is not null));
-        Set(Feature.IntrathecalInterruption, Tri.Of(baclofenEvent?.Event == ExposureEvent.Interrupted));
+        Set(Feature.IntrathecalInterruption, Tri.Of(p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays, interruptedOnly: true) is not null));
         Set(Feature.LithiumAboveRange, Tri.When(p.Context.Labs?.LithiumMmolPerL, l => l > Rules.LithiumToxicityRule.UpperTherapeuticMmolPerL) & Tri.Of(p.OnBoard(DrugRoles.Lithium)));
         Set(Feature.BaclofenWithSevereRenalImpairment, Tri.Of(p.OnBoard(DrugRoles.Baclofen)) & p.SevereRenalImpairment);
         Set(Feature.Bradycardia, Tri.When(v?.HeartRateBpm, h => h < 60));

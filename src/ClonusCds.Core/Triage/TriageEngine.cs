@@ -119,7 +119,7 @@ public sealed class TriageEngine
         var primary = Decide(state, trace);
         if (primary is null)
         {
-            primary = Fallback(picture, hunter);
+            primary = Fallback(picture, hunter, state.Calls.Count > 0);
             trace.Add(primary.RuleId, Tri.Yes, "No etiology rule decided: " + primary.Reason, [$"urgency={primary.Urgency.ToString().ToLowerInvariant()}"]);
         }
         state.Primary = primary;
@@ -294,8 +294,16 @@ public sealed class TriageEngine
     /// is still possible (exposure not fully known, serotonergic agent on board, acute onset, fever
     /// or altered mental status), otherwise routine evaluation.
     /// </summary>
-    private static EtiologyCall Fallback(ClinicalPicture p, HunterResult? hunter)
+    private static EtiologyCall Fallback(ClinicalPicture p, HunterResult? hunter, bool possibleCausesOpen)
     {
+        if (possibleCausesOpen)
+        {
+            // Only merely possible causes were proposed: none can be confirmed, none is excluded.
+            return EtiologyCall.Indeterminate(
+                "No cause can be confirmed from the data given; the dangerous causes listed as not excluded stay open until the missing data rule them out.")
+                with { RuleId = p.ClonusPresent ? "INDET-FALLBACK" : "INDET-NO-CLONUS" };
+        }
+
         if (!p.ClonusPresent)
         {
             return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, null, Urgency.Routine,

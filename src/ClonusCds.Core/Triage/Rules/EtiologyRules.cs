@@ -140,9 +140,23 @@ internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
         var mental = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
         var systemic = p.FeverOrRising.IsYes || mental;
         var fires = withdrawal is not null && rigid.IsYes && systemic;
+        var changeUnknown = false;
         if (withdrawal is null && (rigid.IsYes || systemic))
         {
             ClinicalPicture.NameUnknownChange(s, DrugRoles.Dopaminergic, "Whether this dopaminergic drug was recently stopped, reduced or missed decides the parkinsonism-hyperpyrexia syndrome.");
+            foreach (var m in p.Medications)
+            {
+                changeUnknown |= m.Is(DrugRoles.Dopaminergic) && m.OnBoard && m.Event == ExposureEvent.Unknown;
+            }
+        }
+
+        if (withdrawal is null && changeUnknown && rigid.IsYes && systemic)
+        {
+            // The full picture on a dopaminergic drug whose doses are not recorded (missed doses when
+            // nil by mouth are the classic cause): possible, never primary.
+            s.Out.Trace.Add(Id, Tri.Unknown, Description, [TraceInput.Of("dopaminergicWithdrawalEvent", "not_recorded"), TraceInput.Of("rigidityOrIncreasedTone", rigid), TraceInput.Of("feverOrAlteredConsciousness", systemic)]);
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.ParkinsonismHyperpyrexiaSyndrome, Urgency.Emergency,
+                "Rigidity with fever or altered consciousness on a dopaminergic drug whose recent doses are not recorded: the parkinsonism-hyperpyrexia syndrome is not excluded until missed or reduced doses are.", Id, Possible: true);
         }
         var possible = withdrawal is not null && !fires && (rigid.IsYes || systemic);
         s.Out.Trace.Add(Id, fires ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
@@ -300,7 +314,7 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
     {
         var p = s.Picture;
         var withdrawal = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays);
-        var intrathecal = withdrawal?.Event == ExposureEvent.Interrupted;
+        var intrathecal = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays, interruptedOnly: true) is not null;
         var e = p.Context.Exam;
         var fever = p.FeverOrRising.IsYes;
         var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
@@ -414,9 +428,10 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
         var fires = s.HunterMet.IsYes && !lithiumPending;
         if (s.HunterMet.IsYes && lithiumPending)
         {
-            // Met criteria keep serotonin toxicity in view while the level decides.
-            s.Out.Differential(Etiology.SerotoninToxicity, null,
-                "The Hunter criteria are met with lithium the only serotonergic agent: the serum level decides between lithium toxicity and serotonin toxicity.", notExcluded: true);
+            // Met criteria keep serotonin toxicity open (with its safety actions) while the level decides.
+            s.Out.Trace.Add(Id, Tri.Unknown, Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("lithiumOnlyAgentLevelUnknown", true)]);
+            return new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
+                "The Hunter criteria are met with lithium the only serotonergic agent: the serum level decides between lithium toxicity and serotonin toxicity.", Id, Possible: true);
         }
 
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? []))]);

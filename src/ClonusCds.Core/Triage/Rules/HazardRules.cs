@@ -152,15 +152,28 @@ internal static class HazardSafety
     /// <summary>Restore baclofen; for an intrathecal interruption, the pump and catheter first.</summary>
     public static void Reinstate(TriageState s, string id, string because)
     {
-        var withdrawal = s.Picture.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays);
-        var intrathecal = withdrawal?.Event == ExposureEvent.Interrupted
-            || s.Picture.Medications.Any(m => m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal);
+        var p = s.Picture;
+        var intrathecal = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays, interruptedOnly: true) is not null;
+        foreach (var m in p.Medications)
+        {
+            intrathecal |= m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal;
+        }
+
         if (intrathecal)
         {
             s.Out.Recommend(C.IntrathecalPumpInterrogation, id, "Intrathecal delivery was interrupted or reduced: restore it first; oral baclofen is only a bridge.");
         }
 
-        s.Out.Recommend(C.ReinstateBaclofen, id, because, cautions: intrathecal ? [K.IntrathecalBaclofenWithdrawal] : []);
+        // Restoring baclofen in severe renal impairment is still the treatment of withdrawal, at a
+        // reduced dose and with close monitoring: the conflict is shown, not hidden.
+        string[] cautions = (intrathecal, p.SevereRenalImpairment.IsYes) switch
+        {
+            (true, true) => [K.IntrathecalBaclofenWithdrawal, K.RenalImpairmentSevere],
+            (true, false) => [K.IntrathecalBaclofenWithdrawal],
+            (false, true) => [K.RenalImpairmentSevere],
+            _ => [],
+        };
+        s.Out.Recommend(C.ReinstateBaclofen, id, because, cautions: cautions);
     }
 }
 
