@@ -14,7 +14,7 @@ public sealed class AssessmentBuilder
     private readonly List<Pending> _items = new(24);
     private readonly List<MissingDatum> _missing = new(8);
     private readonly List<Differential> _differentials = new(4);
-    private readonly List<string> _rationale = new(6);
+    private readonly List<string> _rationale = new(10);
 
     internal AssessmentBuilder(ClinicalKnowledgeBase kb, TriageTrace trace)
     {

@@ -85,9 +85,18 @@ public sealed class DiscriminatorTable
     internal readonly record struct Row(Feature Feature, int Weight, string Source, string Label, string UnknownLabel);
 }
 
-/// <summary>The candidate's weighed support: score and the findings for, against and unknown (trace texts).</summary>
-public sealed record CandidateScore(Candidate Candidate, int Score, IReadOnlyList<string> For, IReadOnlyList<string> Against, IReadOnlyList<string> Unknown)
+/// <summary>
+/// The candidate's weighed support: the score and, as trace texts in one array, every finding for
+/// ("for: …"), against ("against: …") and unknown ("unknown: …"), in table order.
+/// </summary>
+public sealed record CandidateScore(Candidate Candidate, int Score, IReadOnlyList<string> Findings)
 {
+    /// <summary>Findings that speak for the candidate and are present.</summary>
+    public IReadOnlyList<string> For => Findings.Where(f => f.StartsWith("for: ", StringComparison.Ordinal)).ToArray();
+    /// <summary>Findings that speak against the candidate and are present.</summary>
+    public IReadOnlyList<string> Against => Findings.Where(f => f.StartsWith("against: ", StringComparison.Ordinal)).ToArray();
+    /// <summary>Findings the table reads that are not known (they count neither way).</summary>
+    public IReadOnlyList<string> Unknown => Findings.Where(f => f.StartsWith("unknown: ", StringComparison.Ordinal)).ToArray();
     /// <summary>Already written to the trace.</summary>
     internal bool Traced { get; set; }
 }
@@ -158,23 +167,51 @@ public sealed class DifferentialWeigher
     /// <summary>Weighs one candidate: the sum of the weights of its findings that are present.</summary>
     public CandidateScore Score(Candidate candidate)
     {
+        var rows = _table.RowsFor(candidate);
         var score = 0;
-        List<string>? pro = null, contra = null, unknown = null;
-        foreach (var row in _table.RowsFor(candidate))
+        var count = 0;
+        foreach (var row in rows)
         {
             var value = _features[(int)row.Feature];
             if (value.IsYes)
             {
                 score += row.Weight;
-                (row.Weight > 0 ? pro ??= new(6) : contra ??= new(4)).Add(row.Label);
+                count++;
             }
             else if (value.IsUnknown)
             {
-                (unknown ??= new(6)).Add(row.UnknownLabel);
+                count++;
             }
         }
 
-        return new CandidateScore(candidate, score, pro ?? (IReadOnlyList<string>)[], contra ?? (IReadOnlyList<string>)[], unknown ?? (IReadOnlyList<string>)[]);
+        // One exact-size array: for, then against, then unknown.
+        var findings = new string[count];
+        var i = 0;
+        foreach (var row in rows)
+        {
+            if (row.Weight > 0 && _features[(int)row.Feature].IsYes)
+            {
+                findings[i++] = row.Label;
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            if (row.Weight < 0 && _features[(int)row.Feature].IsYes)
+            {
+                findings[i++] = row.Label;
+            }
+        }
+
+        foreach (var row in rows)
+        {
+            if (_features[(int)row.Feature].IsUnknown)
+            {
+                findings[i++] = row.UnknownLabel;
+            }
+        }
+
+        return new CandidateScore(candidate, score, findings);
     }
 
     /// <summary>The candidate a call belongs to; null for calls outside the toxic look-alikes.</summary>

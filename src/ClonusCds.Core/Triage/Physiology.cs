@@ -36,16 +36,17 @@ public static class Physiology
         Urgency? floor = null;
         var aggregate = 0;
         List<string>? findings = null;
-        List<string>? missing = null;
+        var missingMask = 0;
 
         void Raise(Urgency u) => floor = floor is { } f && f >= u ? f : u;
 
-        foreach (var parameter in content.Parameters)
+        for (var pi = 0; pi < content.Parameters.Count; pi++)
         {
+            var parameter = content.Parameters[pi];
             var value = Value(v, parameter.Parameter);
             if (value is not { } x)
             {
-                (missing ??= new(5)).Add(parameter.Label);
+                missingMask |= 1 << pi;
                 continue;
             }
 
@@ -54,7 +55,7 @@ public static class Physiology
             if (score >= 3)
             {
                 Raise(Urgency.Emergency);
-                (findings ??= new(3)).Add($"{Capital(parameter.Label)} {Format(x)} {parameter.Unit} is in the NEWS2 red band (score 3).");
+                (findings ??= new(4)).Add(RedBandText(content, pi, x));
             }
         }
 
@@ -75,7 +76,7 @@ public static class Physiology
         }
         else
         {
-            (missing ??= new(5)).Add("mental status");
+            missingMask |= 1 << content.Parameters.Count;
         }
 
         if (!adult)
@@ -86,12 +87,12 @@ public static class Physiology
         if (aggregate >= content.AggregateEmergency)
         {
             Raise(Urgency.Emergency);
-            (findings ??= new(3)).Add($"NEWS2 aggregate {aggregate.ToString(CultureInfo.InvariantCulture)} over the parameters given (7 or more: emergency response).");
+            (findings ??= new(3)).Add(AggregateText(aggregate, emergency: true));
         }
         else if (aggregate >= content.AggregateUrgent)
         {
             Raise(Urgency.Urgent);
-            (findings ??= new(3)).Add($"NEWS2 aggregate {aggregate.ToString(CultureInfo.InvariantCulture)} over the parameters given (5-6: urgent response).");
+            (findings ??= new(3)).Add(AggregateText(aggregate, emergency: false));
         }
 
         foreach (var extra in content.ExtraFloors)
@@ -112,7 +113,86 @@ public static class Physiology
                 : "The temperature is rising.");
         }
 
-        return new PhysiologyResult(floor, aggregate, findings ?? (IReadOnlyList<string>)[], missing ?? (IReadOnlyList<string>)[], floor == Urgency.Emergency);
+        return new PhysiologyResult(floor, aggregate, findings ?? (IReadOnlyList<string>)[], MissingLabels(content, missingMask), floor == Urgency.Emergency);
+    }
+
+    // Texts that depend only on small integers and the content are built once, not per assessment.
+    private static readonly string?[] AggregateTexts = new string?[2 * 32];
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PhysiologyContent, string[]?[]> MissingByMask = [];
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<PhysiologyContent, string?[][]> RedTexts = [];
+
+    /// <summary>"Heart rate 134 /min is in the NEWS2 red band": whole values 0–300 are built once per content.</summary>
+    private static string RedBandText(PhysiologyContent content, int parameter, double value)
+    {
+        var p = content.Parameters[parameter];
+        var whole = value == Math.Floor(value) && value is >= 0 and <= 300;
+        var cache = whole ? RedTexts.GetValue(content, c => new string?[c.Parameters.Count][])[parameter] ??= new string?[301] : null;
+        if (cache is not null && cache[(int)value] is { } cached)
+        {
+            return cached;
+        }
+
+        var text = $"{Capital(p.Label)} {Format(value)} {p.Unit} is in the NEWS2 red band (score 3).";
+        if (cache is not null)
+        {
+            cache[(int)value] = text;
+        }
+
+        return text;
+    }
+
+    private static string AggregateText(int aggregate, bool emergency)
+    {
+        var slot = (emergency ? 32 : 0) + aggregate;
+        if ((uint)aggregate < 32 && AggregateTexts[slot] is { } cached)
+        {
+            return cached;
+        }
+
+        var text = $"NEWS2 aggregate {aggregate.ToString(CultureInfo.InvariantCulture)} over the parameters given ({(emergency ? "7 or more: emergency response" : "5-6: urgent response")}).";
+        if ((uint)aggregate < 32)
+        {
+            AggregateTexts[slot] = text;
+        }
+
+        return text;
+    }
+
+    private static string[] MissingLabels(PhysiologyContent content, int mask)
+    {
+        if (mask == 0)
+        {
+            return [];
+        }
+
+        var byMask = MissingByMask.GetValue(content, c => new string[]?[1 << (c.Parameters.Count + 1)]);
+        if ((uint)mask < (uint)byMask.Length && byMask[mask] is { } cached)
+        {
+            return cached;
+        }
+
+        var labels = new List<string>(6);
+        for (var i = 0; i < content.Parameters.Count; i++)
+        {
+            if ((mask & (1 << i)) != 0)
+            {
+                labels.Add(content.Parameters[i].Label);
+            }
+        }
+
+        if ((mask & (1 << content.Parameters.Count)) != 0)
+        {
+            labels.Add("mental status");
+        }
+
+        var array = labels.ToArray();
+        if ((uint)mask < (uint)byMask.Length)
+        {
+            byMask[mask] = array;
+        }
+
+        return array;
     }
 
     /// <summary>The score of a value: the first band whose upper bound is at or above it.</summary>

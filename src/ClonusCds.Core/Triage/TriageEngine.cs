@@ -273,14 +273,13 @@ public sealed class TriageEngine
 
             score.Traced = true;
             var outcome = candidate == primaryCandidate ? "primary" : SetAside(state, call) ? "set_aside" : "not_excluded";
-            var inputs = new List<string>(2 + score.For.Count + score.Against.Count + score.Unknown.Count)
+            var inputs = new string[2 + score.Findings.Count];
+            inputs[0] = TraceInput.Of("score", (double)score.Score);
+            inputs[1] = call.Possible ? "trigger=not_recorded" : call.Etiology == Etiology.IndeterminateNeedsEvaluation ? "call=indeterminate" : "trigger=present";
+            for (var i = 0; i < score.Findings.Count; i++)
             {
-                TraceInput.Of("score", (double)score.Score),
-                call.Possible ? "trigger=not_recorded" : call.Etiology == Etiology.IndeterminateNeedsEvaluation ? "call=indeterminate" : "trigger=present",
-            };
-            inputs.AddRange(score.For);
-            inputs.AddRange(score.Against);
-            inputs.AddRange(score.Unknown);
+                inputs[i + 2] = score.Findings[i];
+            }
 
             trace.Weighed(WeighRuleIds[(int)candidate], outcome, WeighDetails[(int)candidate], inputs);
         }

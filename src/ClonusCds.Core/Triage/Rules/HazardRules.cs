@@ -406,18 +406,18 @@ internal sealed class PhysiologyFloorRule : IManagementRule
 
         if (result.Emergency)
         {
-            o.Recommend(C.ImmediateReviewAbnormalPhysiology, Id, "Vital signs in the emergency range: " + string.Join(" ", result.Findings), T.FirstLine);
+            o.Recommend(C.ImmediateReviewAbnormalPhysiology, Id, "Vital signs in the emergency range (the rationale names each one).", T.FirstLine);
             o.Recommend(C.ContinuousCardiacMonitoring, Id, "Physiologically unstable.");
-            var deferred = new List<string>(2);
+            List<string>? deferred = null;
             foreach (var code in OralTitration)
             {
                 if (o.Remove(code))
                 {
-                    deferred.Add(code);
+                    (deferred ??= new(4)).Add(code);
                 }
             }
 
-            if (deferred.Count > 0)
+            if (deferred is not null)
             {
                 o.Because("Routine oral antispastic initiation and titration are held back until the vital signs are stable.");
                 o.Trace.Note(Id, "Held back until the physiology is stable", deferred);
@@ -447,31 +447,17 @@ internal sealed class PhysiologyFloorRule : IManagementRule
         return false;
     }
 
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<IReadOnlyList<string>, string> VitalsMessages = [];
+
     private static void NameMissing(TriageState s, PhysiologyResult result)
     {
         var o = s.Out;
-        var missing = result.Missing;
-        var count = 0;
-        foreach (var label in missing)
+        // The labels list is cached per set of missing parameters, so is its message.
+        var vitalsMissing = result.Missing.Count > (s.Picture.Context.Exam?.MentalStatus is null ? 1 : 0);
+        if (vitalsMissing)
         {
-            if (label != "mental status")
-            {
-                count++;
-            }
-        }
-
-        if (count > 0)
-        {
-            var names = new List<string>(count);
-            foreach (var label in missing)
-            {
-                if (label != "mental status")
-                {
-                    names.Add(label);
-                }
-            }
-
-            o.MissingData("vitals", $"Not recorded: {string.Join(", ", names)}. The vital signs set the pace whatever the cause (NEWS2); without them the urgency rests on the findings alone.");
+            o.MissingData("vitals", VitalsMessages.GetValue(result.Missing, static labels =>
+                $"Not recorded: {string.Join(", ", labels.Where(l => l != "mental status"))}. The vital signs set the pace whatever the cause (NEWS2); without them the urgency rests on the findings alone."));
         }
         else if (s.Picture.Context.Vitals?.TemperatureRising is null
             && (s.PrimaryIsToxicity || s.OpenHazards.Count > 0 || s.Picture.TemperatureAbove38.IsYes || ToxicDrugOnBoard(s.Picture)))
