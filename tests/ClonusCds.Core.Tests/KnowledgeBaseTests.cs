@@ -272,22 +272,13 @@ public sealed partial class KnowledgeBaseTests
 
     // Invalid content is refused.
 
-    private static readonly string[] ContentFiles = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json", "reasoning.json"];
+    private static readonly string[] ContentFiles = EmbeddedContent.Files;
 
-    private static readonly Dictionary<string, string> Embedded = ContentFiles.ToDictionary(f => f, ReadEmbedded);
-
-    private static string ReadEmbedded(string name)
-    {
-        using var stream = typeof(ClinicalKnowledgeBase).Assembly.GetManifestResourceStream("ClonusCds.KnowledgeBase." + name)
-            ?? throw new InvalidOperationException($"embedded {name} not found");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    private static readonly IReadOnlyDictionary<string, string> Embedded = EmbeddedContent.Text;
 
     private static string EmbeddedText(string name) => Embedded[name];
 
-    private static ClinicalKnowledgeBase LoadWith(string file, Func<string, string> change) =>
-        ClinicalKnowledgeBase.Load(name => new MemoryStream(Encoding.UTF8.GetBytes(name == file ? change(Embedded[name]) : Embedded[name])));
+    private static ClinicalKnowledgeBase LoadWith(string file, Func<string, string> change) => EmbeddedContent.LoadWith(file, change);
 
     private static KnowledgeBaseValidationException Refused(string file, Func<string, string> change) =>
         Assert.Throws<KnowledgeBaseValidationException>(() => LoadWith(file, change));

@@ -1,4 +1,4 @@
-using System.Text;
+using ClonusCds.Core.Tests.Support;
 using System.Text.Json.Nodes;
 using ClonusCds.Core.KnowledgeBase;
 
@@ -11,20 +11,8 @@ namespace ClonusCds.Core.Tests;
 /// </summary>
 public sealed class ReasoningV2KnowledgeBaseTests
 {
-    private static readonly string[] ContentFiles = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json", "reasoning.json"];
-
-    private static readonly Dictionary<string, string> Embedded = ContentFiles.ToDictionary(f => f, ReadEmbedded);
-
-    private static string ReadEmbedded(string name)
-    {
-        using var stream = typeof(ClinicalKnowledgeBase).Assembly.GetManifestResourceStream("ClonusCds.KnowledgeBase." + name)
-            ?? throw new InvalidOperationException($"embedded {name} not found");
-        using var reader = new StreamReader(stream, Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
-
     private static ClinicalKnowledgeBase LoadWith(Action<JsonObject> edit) =>
-        ClinicalKnowledgeBase.Load(name => new MemoryStream(Encoding.UTF8.GetBytes(name == "reasoning.json" ? Edit(Embedded[name], edit) : Embedded[name])));
+        EmbeddedContent.LoadWith("reasoning.json", json => Edit(json, edit));
 
     private static string Edit(string json, Action<JsonObject> edit)
     {
