@@ -41,12 +41,10 @@ internal sealed class FhirFetcher : IDisposable
 
     /// <summary>
     /// Whether the service may call that server: an absolute https URL (http only when allowed by
-    /// configuration), on the allow-list when one is configured.
+    /// configuration) without userinfo, under an allow-list entry by parsed origin and whole path
+    /// segments when a list is configured (<see cref="FhirUrlPolicy"/>).
     /// </summary>
-    public bool Allowed(Uri server) =>
-        (server.Scheme == Uri.UriSchemeHttps || (server.Scheme == Uri.UriSchemeHttp && _options.AllowHttp))
-        && (_options.AllowedServers.Count == 0
-            || _options.AllowedServers.Any(a => server.AbsoluteUri.StartsWith(a.TrimEnd('/'), StringComparison.OrdinalIgnoreCase)));
+    public bool Allowed(Uri server) => FhirUrlPolicy.IsAllowedServer(server, _options.AllowedServers, _options.AllowHttp);
 
     /// <summary>Reads one template (already filled in) and follows searchset pages up to the limit.</summary>
     public async Task<PrefetchData> FetchAsync(Uri server, string token, string key, string relativeUrl, CancellationToken ct)
@@ -70,14 +68,14 @@ internal sealed class FhirFetcher : IDisposable
     {
         for (var page = 1; data.Next is { } next && page < _options.MaxPages; page++)
         {
-            if (!Uri.TryCreate(next, UriKind.Absolute, out var nextUrl)
-                || !nextUrl.AbsoluteUri.StartsWith(server.AbsoluteUri.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            if (!FhirUrlPolicy.IsFollowable(next, server, out var nextUrl))
             {
-                // A next link off the client's server is not followed (the token must not leave it).
+                // A next link off the client's server (another origin, userinfo, or outside its
+                // path) is not followed: the token must not leave the server.
                 return;
             }
 
-            using var doc = await GetAsync(nextUrl, token, notFoundIsNull: false, ct);
+            using var doc = await GetAsync(nextUrl!, token, notFoundIsNull: false, ct);
             if (doc is null)
             {
                 return;
