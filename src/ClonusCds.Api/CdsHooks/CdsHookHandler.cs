@@ -94,7 +94,7 @@ internal sealed partial class CdsHookHandler(
 
             if (missing is not null)
             {
-                LogPreconditionFailed(logger, id, request.Hook, missing.Reason);
+                LogPreconditionFailed(logger, id, request.Hook, missing.LogReason ?? missing.Reason);
                 return TypedResults.Problem(statusCode: 412, title: "Required FHIR data unavailable", detail: missing.Reason,
                     type: "https://tools.ietf.org/html/rfc9110#section-15.5.13",
                     extensions: new Dictionary<string, object?> { ["missingPrefetch"] = missing.Keys });
@@ -219,7 +219,8 @@ internal sealed partial class CdsHookHandler(
 
     // ---------------------------------------------------------------- data
 
-    private sealed record Missing(IReadOnlyList<string> Keys, string Reason);
+    /// <summary>Keys that could not be had: <paramref name="Reason"/> goes to the caller, <paramref name="LogReason"/> (specific, no PHI) only to the log.</summary>
+    private sealed record Missing(IReadOnlyList<string> Keys, string Reason, string? LogReason = null);
 
     private async Task<(FhirInput? Input, Missing? Missing, Dictionary<string, string[]> Errors)> GatherAsync(
         CdsServiceDefinition service, CdsRequest request, CancellationToken ct)
@@ -283,7 +284,10 @@ internal sealed partial class CdsHookHandler(
         }
         catch (FhirFetchException ex)
         {
-            return (null, new Missing(toFetch, $"Missing prefetch: {string.Join(", ", toFetch)}; fetching from fhirServer failed: {ex.Message}"), errors);
+            // One generic detail to the caller: telling unreachable from timeout from an HTTP status
+            // would make the service an oracle for probing the network. The cause goes to the log.
+            return (null, new Missing(toFetch, $"Missing prefetch: {string.Join(", ", toFetch)}; the FHIR server could not be read.",
+                $"fetching from fhirServer failed: {ex.Message}"), errors);
         }
 
         var input = new FhirInput(

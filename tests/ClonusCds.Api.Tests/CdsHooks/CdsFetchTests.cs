@@ -282,6 +282,48 @@ public sealed class CdsFetchTests
     }
 
     /// <summary>The service with a 1-second FHIR timeout.</summary>
+    [Fact]
+    public async Task Every_fetch_failure_gives_the_caller_the_same_412_detail_and_the_log_the_cause()
+    {
+        // Unreachable, timeout and an HTTP error must look the same to the caller (no network
+        // oracle, issue 12); the specific cause is logged, without patient data.
+        await using var factory = new ShortTimeoutFactory();
+        var client = factory.CreateClient();
+        var details = new List<string>();
+
+        await using (var failing = await FakeFhirServer.StartAsync())
+        {
+            failing.Fail("", 500);
+            var fixture = FetchingFixture(HunterFixture, failing);
+            var (response, body) = await client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+            details.Add(body.GetProperty("detail").GetString()!);
+        }
+
+        await using (var slow = await FakeFhirServer.StartAsync())
+        {
+            slow.Delay = TimeSpan.FromSeconds(10);
+            var fixture = FetchingFixture(HunterFixture, slow);
+            var (response, body) = await client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+            Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+            details.Add(body.GetProperty("detail").GetString()!);
+        }
+
+        var gone = await FakeFhirServer.StartAsync();
+        var unreachable = FetchingFixture(HunterFixture, gone);
+        await gone.DisposeAsync(); // nothing listens there any more
+        var (refused, refusedBody) = await client.PostJson($"/cds-services/{unreachable.Service}", unreachable.RequestJson);
+        Assert.Equal(HttpStatusCode.PreconditionFailed, refused.StatusCode);
+        details.Add(refusedBody.GetProperty("detail").GetString()!);
+
+        Assert.Single(details.Distinct());
+        Assert.Contains("the FHIR server could not be read", details[0], StringComparison.Ordinal);
+        var logged = factory.Logs.Events.Where(e => e.Message.Contains("answered 412", StringComparison.Ordinal)).Select(e => e.AllText).ToList();
+        Assert.Contains(logged, l => l.Contains("answered 500", StringComparison.Ordinal));
+        Assert.Contains(logged, l => l.Contains("did not answer within", StringComparison.Ordinal));
+        Assert.Contains(logged, l => l.Contains("could not be reached", StringComparison.Ordinal));
+    }
+
     private sealed class ShortTimeoutFactory : ClonusApiFactory
     {
         protected override void Configure(IWebHostBuilder builder) => builder.UseSetting("CdsHooks:Fhir:TimeoutSeconds", "1");
