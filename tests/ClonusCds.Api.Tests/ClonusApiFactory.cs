@@ -22,6 +22,7 @@ public class ClonusApiFactory : WebApplicationFactory<Program>
         builder.UseSetting("CdsHooks:Trust:RequireJwt", "false");
         builder.UseSetting("Auth:RequireBearer", "false");
         builder.UseSetting("CdsHooks:Fhir:AllowHttp", "true");
+        builder.UseSetting("CdsHooks:Fhir:AllowLoopback", "true");
         builder.UseSetting("CdsHooks:Feedback:DatabasePath", FeedbackDatabasePath);
         // Rate limiting is tested with its own small limits (RateLimitingTests).
         builder.UseSetting("RateLimiting:Enabled", "false");

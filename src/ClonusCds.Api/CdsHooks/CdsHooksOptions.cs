@@ -40,4 +40,14 @@ public sealed class FhirFetchOptions
 
     /// <summary>Allow plain-http FHIR servers (local tries and tests only; the spec requires https for production data).</summary>
     public bool AllowHttp { get; set; }
+
+    /// <summary>Allow connecting to loopback addresses (development and tests only; off by default).</summary>
+    public bool AllowLoopback { get; set; }
+
+    /// <summary>
+    /// FHIR server host names that may resolve to private addresses (RFC 1918, CGNAT, link-local,
+    /// unique-local): a hospital's FHIR server is usually on a private network. Empty by default:
+    /// private addresses are refused.
+    /// </summary>
+    public List<string> AllowedPrivateHosts { get; set; } = [];
 }

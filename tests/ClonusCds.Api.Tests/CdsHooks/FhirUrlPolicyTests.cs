@@ -179,3 +179,82 @@ public sealed class FhirTokenConfinementTests
         Assert.False(GotToken(other));
     }
 }
+
+/// <summary>
+/// Connect-time address policy (issue 12): loopback, private and reserved addresses are refused by
+/// default after DNS resolution; settings allow loopback (development, tests) or named private hosts.
+/// </summary>
+public sealed class FhirAddressPolicyTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", "Loopback")]
+    [InlineData("127.9.9.9", "Loopback")]
+    [InlineData("::1", "Loopback")]
+    [InlineData("::ffff:127.0.0.1", "Loopback")]
+    [InlineData("10.1.2.3", "Private")]
+    [InlineData("172.16.0.1", "Private")]
+    [InlineData("172.31.255.255", "Private")]
+    [InlineData("192.168.1.1", "Private")]
+    [InlineData("100.64.0.1", "Private")]
+    [InlineData("100.127.255.254", "Private")]
+    [InlineData("169.254.169.254", "Private")] // cloud metadata
+    [InlineData("fe80::1", "Private")]
+    [InlineData("fd12:3456::1", "Private")]
+    [InlineData("::ffff:10.0.0.1", "Private")]
+    [InlineData("0.0.0.0", "Never")]
+    [InlineData("::", "Never")]
+    [InlineData("224.0.0.1", "Never")]
+    [InlineData("255.255.255.255", "Never")]
+    [InlineData("ff02::1", "Never")]
+    [InlineData("172.15.0.1", "Public")]
+    [InlineData("172.32.0.1", "Public")]
+    [InlineData("100.63.255.255", "Public")]
+    [InlineData("8.8.8.8", "Public")]
+    [InlineData("2001:4860:4860::8888", "Public")]
+    public void Addresses_are_classified(string address, string kind) =>
+        Assert.Equal(kind, FhirAddressPolicy.Classify(IPAddress.Parse(address)).ToString());
+
+    [Fact]
+    public void Settings_open_loopback_and_named_private_hosts_only()
+    {
+        var closed = new ClonusCds.Api.CdsHooks.FhirFetchOptions();
+        var open = new ClonusCds.Api.CdsHooks.FhirFetchOptions { AllowLoopback = true, AllowedPrivateHosts = ["fhir.hospital.internal"] };
+        Assert.False(FhirAddressPolicy.Permitted(IPAddress.Loopback, "localhost", closed));
+        Assert.True(FhirAddressPolicy.Permitted(IPAddress.Loopback, "localhost", open));
+        Assert.False(FhirAddressPolicy.Permitted(IPAddress.Parse("10.0.0.5"), "fhir.hospital.internal", closed));
+        Assert.True(FhirAddressPolicy.Permitted(IPAddress.Parse("10.0.0.5"), "FHIR.hospital.internal.", open));
+        Assert.False(FhirAddressPolicy.Permitted(IPAddress.Parse("10.0.0.5"), "other.internal", open));
+        Assert.False(FhirAddressPolicy.Permitted(IPAddress.Parse("0.0.0.0"), "fhir.hospital.internal", open));
+        Assert.True(FhirAddressPolicy.Permitted(IPAddress.Parse("8.8.8.8"), "anything", closed));
+    }
+
+    private sealed class NoLoopbackFactory : ClonusApiFactory
+    {
+        protected override void Configure(Microsoft.AspNetCore.Hosting.IWebHostBuilder builder) =>
+            builder.UseSetting("CdsHooks:Fhir:AllowLoopback", "false");
+    }
+
+    [Theory]
+    [InlineData("127.0.0.1")]
+    [InlineData("localhost")] // a DNS name that resolves to loopback is refused after resolution
+    public async Task By_default_a_loopback_fhir_server_is_never_contacted(string host)
+    {
+        await using var fhir = await FakeFhirServer.StartAsync();
+        await using var factory = new NoLoopbackFactory();
+        var fixture = FixtureLoader.Load("03-order-sign-linezolid-escitalopram.json");
+        fhir.RegisterPrefetch(fixture.Request);
+        fixture.Request.Remove("prefetch");
+        var uri = new Uri(fhir.BaseUrl);
+        fixture.Request["fhirServer"] = $"http://{host}:{uri.Port}{uri.AbsolutePath}";
+        fixture.Request["fhirAuthorization"] = new JsonObject
+        {
+            ["access_token"] = "t", ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clonus-cds",
+        };
+
+        var (response, body) = await factory.CreateClient().PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("could not be read", body.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(fhir.Requests);
+    }
+}

@@ -32,6 +32,8 @@ internal sealed class FhirFetcher : IDisposable
             AllowAutoRedirect = false,
             PooledConnectionLifetime = TimeSpan.FromMinutes(2),
             ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds)),
+            // Addresses are checked after DNS resolution, at connect time (no rebinding around it).
+            ConnectCallback = (context, ct) => FhirAddressPolicy.ConnectAsync(context, _options, ct),
         })
         {
             Timeout = Timeout.InfiniteTimeSpan,
