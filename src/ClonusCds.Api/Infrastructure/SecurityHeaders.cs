@@ -4,7 +4,8 @@ namespace ClonusCds.Api.Infrastructure;
 /// Security headers on every response. The API answers JSON only, so its policy forbids
 /// everything a browser could load from it. The Swagger UI gets a strict policy of its own:
 /// scripts and styles only from this origin (its index.html has no inline script), images from
-/// this origin or data: URIs, and no framing.
+/// this origin or data: URIs, and no framing. Every response under /cds-services is
+/// <c>Cache-Control: no-store</c>, errors included.
 /// </summary>
 internal sealed class SecurityHeaders(RequestDelegate next)
 {
@@ -32,6 +33,12 @@ internal sealed class SecurityHeaders(RequestDelegate next)
             headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/swagger", StringComparison.OrdinalIgnoreCase)
                 ? SwaggerPolicy
                 : ApiPolicy;
+            // Every CDS Hooks answer (cards, discovery, feedback, and 400/401/412/413 errors alike)
+            // may carry or reveal patient context: never cached.
+            if (http.Request.Path.StartsWithSegments("/cds-services", StringComparison.OrdinalIgnoreCase))
+            {
+                headers.CacheControl = "no-store";
+            }
             return Task.CompletedTask;
         }, context);
         return next(context);

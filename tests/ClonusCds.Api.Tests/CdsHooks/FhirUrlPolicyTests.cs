@@ -258,3 +258,33 @@ public sealed class FhirAddressPolicyTests
         Assert.Empty(fhir.Requests);
     }
 }
+
+/// <summary>Every CDS Hooks response is no-store, errors included (issue 12).</summary>
+public sealed class CdsNoStoreTests
+{
+    [Fact]
+    public async Task Cards_discovery_and_every_error_under_cds_services_are_no_store()
+    {
+        await using var factory = new ClonusApiFactory();
+        var client = factory.CreateClient();
+        var fixture = FixtureLoader.Load("03-order-sign-linezolid-escitalopram.json");
+        var noPrefetch = FixtureLoader.Load("03-order-sign-linezolid-escitalopram.json");
+        noPrefetch.Request.Remove("prefetch");
+
+        var responses = new List<(string What, HttpResponseMessage Response)>
+        {
+            ("discovery", await client.GetAsync("/cds-services")),
+            ("cards", (await client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson)).Item1),
+            ("412", (await client.PostJson($"/cds-services/{noPrefetch.Service}", noPrefetch.RequestJson)).Item1),
+            ("400", await client.PostAsync($"/cds-services/{fixture.Service}", new StringContent("{", System.Text.Encoding.UTF8, "application/json"))),
+            ("404", await client.PostAsync("/cds-services/no-such-service", new StringContent("{}", System.Text.Encoding.UTF8, "application/json"))),
+        };
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, responses[2].Response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, responses[3].Response.StatusCode);
+        foreach (var (what, response) in responses)
+        {
+            Assert.True(response.Headers.CacheControl?.NoStore == true, $"{what} ({(int)response.StatusCode}) is not no-store");
+        }
+    }
+}
