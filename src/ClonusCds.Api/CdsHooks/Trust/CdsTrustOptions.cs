@@ -23,8 +23,11 @@ public sealed class CdsTrustOptions
     /// <summary>Tolerated clock difference for <c>exp</c>, <c>iat</c> and <c>nbf</c>, in seconds.</summary>
     public int ClockSkewSeconds { get; set; } = 60;
 
-    /// <summary>Longest accepted token lifetime (<c>exp - iat</c>), in seconds.</summary>
-    public int MaxTokenLifetimeSeconds { get; set; } = 3600;
+    /// <summary>
+    /// Longest accepted token lifetime (<c>exp - iat</c>), in seconds. Default 300: the five minutes
+    /// SMART Backend Services allows for client assertions; a longer window only widens replay.
+    /// </summary>
+    public int MaxTokenLifetimeSeconds { get; set; } = 300;
 
     /// <summary>The CDS Clients trusted: the <c>iss</c> allow-list and each issuer's keys.</summary>
     public List<CdsTrustedIssuer> Issuers { get; set; } = [];

@@ -126,6 +126,7 @@ public sealed class CdsJwtTrustTests(TrustFixture f) : IClassFixture<TrustFixtur
     [InlineData("iat in the future", "iat_in_future")]
     [InlineData("nbf in the future", "not_yet_valid")]
     [InlineData("lifetime too long", "lifetime_too_long")]
+    [InlineData("lifetime just over five minutes", "lifetime_too_long")]
     [InlineData("no exp", "exp_missing")]
     [InlineData("no iat", "iat_missing")]
     [InlineData("no jti", "jti_missing")]
@@ -178,6 +179,8 @@ public sealed class CdsJwtTrustTests(TrustFixture f) : IClassFixture<TrustFixtur
             "iat in the future" => Bearer(Es(TrustKit.Claims(EsIssuer, iatOffset: 600, lifetime: 300))),
             "nbf in the future" => Bearer(Es(With(claims, "nbf", DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 600))),
             "lifetime too long" => Bearer(Es(TrustKit.Claims(EsIssuer, lifetime: 7200))),
+            // The default maximum is 5 minutes (SMART Backend Services' limit), not 1 hour (issue 12).
+            "lifetime just over five minutes" => Bearer(Es(TrustKit.Claims(EsIssuer, lifetime: 301))),
             "no exp" => Bearer(Es(TrustKit.Claims(EsIssuer, lifetime: null))),
             "no iat" => Bearer(Es(Without(claims, "iat"))),
             "no jti" => Bearer(Es(TrustKit.Claims(EsIssuer, jti: null))),
