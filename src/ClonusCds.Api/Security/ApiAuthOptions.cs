@@ -200,8 +200,13 @@ internal sealed class ApiAuthOptionsValidator : IValidateOptions<ApiAuthOptions>
         }
     }
 
-    private static bool IsAllowedJwksUrl(string url) =>
+    /// <summary>
+    /// A URL keys may be fetched from (a REST issuer's JWK Set URL, a CDS Hooks <c>jku</c> allow-list
+    /// entry): absolute https, plain http only on a loopback host, no fragment, no userinfo.
+    /// </summary>
+    internal static bool IsAllowedJwksUrl(string url) =>
         Uri.TryCreate(url, UriKind.Absolute, out var uri)
         && string.IsNullOrEmpty(uri.Fragment)
+        && string.IsNullOrEmpty(uri.UserInfo)
         && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
 }

@@ -99,9 +99,10 @@ internal sealed class CdsTrustOptionsValidator : IValidateOptions<CdsTrustOption
 
         foreach (var jku in issuer.JkuAllowList)
         {
-            if (!Uri.TryCreate(jku, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+            // One rule with the REST JWK Set URL: keys over plain http only from loopback.
+            if (!Security.ApiAuthOptionsValidator.IsAllowedJwksUrl(jku))
             {
-                failures.Add($"{at}:JkuAllowList entry '{jku}' is not an absolute http(s) URL.");
+                failures.Add($"{at}:JkuAllowList entry '{jku}' must be an absolute https URL (plain http only on a loopback host), without fragment or userinfo.");
             }
         }
     }

@@ -25,6 +25,22 @@ public sealed class CdsTrustStartupTests
         Assert.Contains("CdsHooks:PublicBaseUrl", validation.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("http://keys.ehr.test/jwks.json")] // plain http on another host
+    [InlineData("https://user@keys.ehr.test/jwks.json")] // userinfo
+    [InlineData("https://keys.ehr.test/jwks.json#x")] // fragment
+    public void Refuses_to_start_with_a_jku_allow_list_entry_keys_could_be_fetched_insecurely_from(string jku)
+    {
+        // Issue 12: the same rule as the REST JWK Set URL (https; plain http only on loopback).
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP384);
+        var settings = WithIssuer(key);
+        settings["CdsHooks:Trust:Issuers:0:JkuAllowList:0"] = jku;
+
+        var validation = StartupFailure.Of<OptionsValidationException>(() => new TrustApiFactory(settings));
+
+        Assert.Contains("JkuAllowList", validation.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Unset_RequireJwt_means_not_required_in_Development_and_a_sent_token_is_ignored()
     {
