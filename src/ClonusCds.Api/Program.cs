@@ -68,7 +68,7 @@ builder.Services.AddHealthChecks().AddCheck<KnowledgeBaseHealthCheck>("knowledge
 builder.Services.Configure<CdsHooksOptions>(builder.Configuration.GetSection(CdsHooksOptions.Section));
 builder.Services.AddSingleton<CdsHookHandler>();
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper>();
-builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirFetcher>();
+ClonusCds.Api.CdsHooks.Fhir.FhirFetchRegistration.AddFhirFetch(builder.Services);
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Cards.CardBuilder>();
 builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
 builder.Services.AddClonusApiAuth(builder.Configuration, builder.Environment);

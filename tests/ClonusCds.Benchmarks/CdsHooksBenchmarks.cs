@@ -31,7 +31,10 @@ public class CdsHooksBenchmarks
     {
         var kb = ClinicalKnowledgeBase.LoadEmbedded();
         var options = Options.Create(new CdsHooksOptions());
-        _handler = new CdsHookHandler(new TriageEngine(kb), new FhirPatientMapper(kb, TimeProvider.System), new FhirFetcher(options),
+        // The fetch path is not used (the request carries every prefetch key); the fetcher gets the
+        // service's own registration all the same.
+        var fetch = FhirFetchRegistration.AddFhirFetch(new ServiceCollection().AddSingleton(options)).BuildServiceProvider();
+        _handler = new CdsHookHandler(new TriageEngine(kb), new FhirPatientMapper(kb, TimeProvider.System), fetch.GetRequiredService<FhirFetcher>(),
             new CardBuilder(kb), options, NullLogger<CdsHookHandler>.Instance);
         _services = new ServiceCollection().AddLogging().BuildServiceProvider();
         using var stream = typeof(CdsHooksBenchmarks).Assembly.GetManifestResourceStream("CdsOrderSelect.json")!;

@@ -16,30 +16,17 @@ internal sealed class FhirFetchException : Exception
 
 /// <summary>
 /// Reads prefetch templates from the CDS Client's FHIR server with the bearer token the client
-/// passed in <c>fhirAuthorization</c>. The token is used for these requests only and never logged;
-/// no HttpClient logging handler is attached (it would log URLs with patient ids).
+/// passed in <c>fhirAuthorization</c>. The token is used for these requests only and never logged.
+/// The HTTP client is the named client <see cref="ClientName"/> from <see cref="IHttpClientFactory"/>
+/// (<see cref="FhirFetchRegistration"/>): no redirects, the connect-time address policy, and no
+/// logging handlers (they would log URLs with patient ids).
 /// </summary>
-internal sealed class FhirFetcher : IDisposable
+internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksOptions> options)
 {
-    private readonly HttpClient _http;
-    private readonly FhirFetchOptions _options;
+    /// <summary>The named HTTP client.</summary>
+    public const string ClientName = "clonus-fhir";
 
-    public FhirFetcher(IOptions<CdsHooksOptions> options)
-    {
-        _options = options.Value.Fhir;
-        _http = new HttpClient(new SocketsHttpHandler
-        {
-            AllowAutoRedirect = false,
-            PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-            ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, _options.TimeoutSeconds)),
-            // Addresses are checked after DNS resolution, at connect time (no rebinding around it).
-            ConnectCallback = (context, ct) => FhirAddressPolicy.ConnectAsync(context, _options, ct),
-        })
-        {
-            Timeout = Timeout.InfiniteTimeSpan,
-            MaxResponseContentBufferSize = 16 * 1024 * 1024,
-        };
-    }
+    private readonly FhirFetchOptions _options = options.Value.Fhir;
 
     /// <summary>
     /// Whether the service may call that server: an absolute https URL (http only when allowed by
@@ -108,7 +95,7 @@ internal sealed class FhirFetcher : IDisposable
         request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/json"));
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (notFoundIsNull && response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
             {
                 return null;
@@ -135,6 +122,34 @@ internal sealed class FhirFetcher : IDisposable
             throw new FhirFetchException("The FHIR server answered with invalid JSON.", ex);
         }
     }
+}
 
-    public void Dispose() => _http.Dispose();
+/// <summary>Registers the FHIR fetch path: the named client and the fetcher.</summary>
+internal static class FhirFetchRegistration
+{
+    public static IServiceCollection AddFhirFetch(this IServiceCollection services)
+    {
+        services.AddHttpClient(FhirFetcher.ClientName, client =>
+            {
+                // Each request has its own timeout (FhirFetchOptions.TimeoutSeconds), linked to the caller's.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.MaxResponseContentBufferSize = 16 * 1024 * 1024;
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp =>
+            {
+                var fhir = sp.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Fhir;
+                return new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = false,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                    ConnectTimeout = TimeSpan.FromSeconds(Math.Max(1, fhir.TimeoutSeconds)),
+                    // Addresses are checked after DNS resolution, at connect time (no rebinding around it).
+                    ConnectCallback = (context, ct) => FhirAddressPolicy.ConnectAsync(context, fhir, ct),
+                };
+            })
+            // No retries: a retry would resend the caller's token to a server that just failed.
+            .RemoveAllLoggers();
+        services.AddSingleton<FhirFetcher>();
+        return services;
+    }
 }
