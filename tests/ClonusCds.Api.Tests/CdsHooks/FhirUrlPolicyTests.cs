@@ -131,6 +131,40 @@ public sealed class FhirTokenConfinementTests
         Assert.False(GotToken(server));
     }
 
+    [Fact]
+    public async Task A_fetched_page_whose_next_link_has_userinfo_naming_the_fhir_server_gets_no_token()
+    {
+        // The service fetches the medications itself; the server's page 1 links "next" to
+        // "http://127.0.0.1:P1@127.0.0.1:P2/…", which a text-prefix check let through.
+        await using var fhir = await FakeFhirServer.StartAsync("");
+        await using var attacker = await FakeFhirServer.StartAsync();
+        await using var factory = new ClonusApiFactory();
+        var fixture = FixtureLoader.Load(Fixture);
+        var context = (JsonObject)fixture.Request["context"]!;
+        fhir.RegisterPrefetch(fixture.Request);
+        var medications = (JsonObject)fixture.Request["prefetch"]!["medications"]!;
+        var pages = attacker.RegisterPaged("MedicationRequest?patient=x", medications, 2);
+        var entries = (JsonArray)medications["entry"]!;
+        var page1 = (JsonObject)medications.DeepClone();
+        page1["total"] = entries.Count;
+        page1["entry"] = new JsonArray(entries.Take(2).Select(e => e!.DeepClone()).ToArray());
+        page1["link"] = new JsonArray(new JsonObject
+        {
+            ["relation"] = "next",
+            ["url"] = $"http://{new Uri(fhir.BaseUrl).Authority}@{new Uri(attacker.BaseUrl).Authority}{new Uri(pages[0]).PathAndQuery}",
+        });
+        fhir.Register(FakeFhirServer.RelativeUrl(ClonusCds.Api.CdsHooks.CdsServiceCatalog.Prefetch["medications"], context), page1);
+        ((JsonObject)fixture.Request["prefetch"]!).Remove("medications");
+        fixture.Request["fhirServer"] = fhir.BaseUrl;
+        fixture.Request["fhirAuthorization"] = Authorization();
+
+        var (response, _) = await factory.CreateClient().PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+
+        Assert.True((int)response.StatusCode < 500, $"{(int)response.StatusCode}");
+        Assert.True(GotToken(fhir), "the medications page was not fetched from the fhirServer");
+        Assert.False(GotToken(attacker));
+    }
+
     /// <summary>A caller-supplied prefetch page whose next link points at <paramref name="next"/>, posted with fhirServer <paramref name="server"/>.</summary>
     private static async Task PostWithNextLink(ClonusApiFactory factory, FakeFhirServer pagesOn, string server, Func<string, string> next)
     {
