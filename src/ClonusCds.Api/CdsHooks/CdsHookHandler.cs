@@ -94,7 +94,7 @@ internal sealed partial class CdsHookHandler(
 
             if (missing is not null)
             {
-                LogPreconditionFailed(logger, id, request.Hook, missing.LogReason ?? missing.Reason);
+                LogPreconditionFailed(logger, id, request.Hook, missing.LogReason ?? missing.Reason, ProblemDetailsSetup.TraceId(http));
                 return TypedResults.Problem(statusCode: 412, title: "Required FHIR data unavailable", detail: missing.Reason,
                     type: "https://tools.ietf.org/html/rfc9110#section-15.5.13",
                     extensions: new Dictionary<string, object?> { ["missingPrefetch"] = missing.Keys });
@@ -333,6 +333,6 @@ internal sealed partial class CdsHookHandler(
         Message = "CDS service {ServiceId} ({Hook}) answered {CardCount} card(s) [{Indicators}]; fetched {FetchedKeys} prefetch key(s); {DraftCount} draft order(s)")]
     private static partial void LogAnswered(ILogger logger, string serviceId, string hook, int cardCount, string indicators, int fetchedKeys, int draftCount);
 
-    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "CDS service {ServiceId} ({Hook}) answered 412: {Reason}")]
-    private static partial void LogPreconditionFailed(ILogger logger, string serviceId, string hook, string reason);
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "CDS service {ServiceId} ({Hook}) answered 412: {Reason} (trace {TraceId})")]
+    private static partial void LogPreconditionFailed(ILogger logger, string serviceId, string hook, string reason, string traceId);
 }

@@ -298,6 +298,9 @@ public sealed class CdsFetchTests
             var (response, body) = await client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
             Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
             details.Add(body.GetProperty("detail").GetString()!);
+            // The log line carries the cause and the same trace id as the caller's ProblemDetails.
+            var traceId = body.GetProperty("traceId").GetString()!;
+            Assert.Contains(factory.Logs.Events, e => e.AllText.Contains("answered 500", StringComparison.Ordinal) && e.AllText.Contains(traceId, StringComparison.Ordinal));
         }
 
         await using (var slow = await FakeFhirServer.StartAsync())
