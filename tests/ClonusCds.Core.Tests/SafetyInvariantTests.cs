@@ -335,7 +335,12 @@ public sealed class SafetyInvariantTests(ITestOutputHelper output)
 
             // Severe renal impairment as the contract can state it: eGFR, the dialysis flag, or an
             // ESRD / dialysis condition (ICD-10-CM N18.5, N18.6, Z99.2; SNOMED 46177005; the words).
-            var renal = x.Patient?.Egfr < 30 || x.Patient?.OnDialysis == true || (x.Conditions ?? []).Any(EndStageRenal);
+            // ... and, without a measured eGFR, the CKD-EPI 2021 estimate from creatinine (adults) or a
+            // recorded CKD stage 4 or 5 (issue 13's renal fallbacks).
+            var estimated = x.Patient?.Egfr is null && x.Labs?.CreatinineMgPerDl is > 0 and var scr && x.Patient?.AgeYears is >= 18 and var age
+                && Triage.ClinicalPicture.CkdEpi2021(scr, age, x.Patient?.Sex) < 30;
+            var renal = x.Patient?.Egfr < 30 || x.Patient?.OnDialysis == true || (x.Conditions ?? []).Any(EndStageRenal) || estimated
+                || (x.Patient?.Egfr is null && (x.Conditions ?? []).Any(c => (c.Code ?? "").Replace(".", "", StringComparison.Ordinal).ToUpperInvariant() is "N184" or "431857002" or "433146000"));
             var intolerant = (x.TreatmentHistory ?? []).Any(t => t.Treatment is { } name && NamesBaclofen(name)
                 && t.Response is TreatmentResponse.AdverseReaction or TreatmentResponse.NotTolerated);
             if (renal || intolerant)

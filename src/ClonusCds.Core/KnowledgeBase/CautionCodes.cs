@@ -39,6 +39,8 @@ public static class CautionCodes
     public const string AnticholinergicFeaturesPresent = "anticholinergic_features_present";
     /// <summary>conflict_st_nms_treatments</summary>
     public const string ConflictStNmsTreatments = "conflict_st_nms_treatments";
+    /// <summary>renal_function_estimated</summary>
+    public const string RenalFunctionEstimated = "renal_function_estimated";
     /// <summary>conflict_st_mh_dantrolene</summary>
     public const string ConflictStMhDantrolene = "conflict_st_mh_dantrolene";
     /// <summary>previously_inadequate</summary>

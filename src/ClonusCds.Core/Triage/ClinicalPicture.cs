@@ -174,6 +174,11 @@ public sealed class ClinicalPicture
             {
                 SevereRenalByCode = true;
             }
+
+            if (CkdStage(condition) is { } stage && (CkdStageEgfr is null || stage < CkdStageEgfr))
+            {
+                CkdStageEgfr = stage;
+            }
         }
 
         // Clonus types: when present and types are listed, unlisted types are absent; when the
@@ -215,7 +220,25 @@ public sealed class ClinicalPicture
         Hyperthermia = rising ? Tri.Yes : Tri.When(temperature, t => t > 38.5);
 
         // Renal function for baclofen (BACLOFEN-CKD: reduce at eGFR 30–60, avoid < 30 or on dialysis).
+        // Kidney function from every source, in order: a measured eGFR; else CKD-EPI 2021 from the
+        // serum creatinine (adults); else the recorded CKD stage. Dialysis or ESRD overrides all.
         var egfr = context.Patient?.Egfr;
+        if (egfr is not null)
+        {
+            RenalSource = "egfr";
+        }
+        else if (context.Labs?.CreatinineMgPerDl is > 0 and var scr && AgeYears >= 18)
+        {
+            egfr = CkdEpi2021(scr, AgeYears!.Value, context.Patient?.Sex);
+            RenalSource = "creatinine";
+        }
+        else if (CkdStageEgfr is { } staged)
+        {
+            egfr = staged;
+            RenalSource = "ckd_stage";
+        }
+
+        EstimatedEgfr = egfr;
         SevereRenalImpairment = context.Patient?.OnDialysis == true || egfr < 30 || SevereRenalByCode ? Tri.Yes
             : egfr is not null ? Tri.No
             : Tri.Unknown;
@@ -279,6 +302,13 @@ public sealed class ClinicalPicture
     public Tri FeverOrRising { get; }
     /// <summary>Temperature above 38.5 °C or rapidly rising (severity grading).</summary>
     public Tri Hyperthermia { get; }
+    /// <summary>Where the kidney function came from: <c>egfr</c>, <c>creatinine</c> (CKD-EPI 2021), <c>ckd_stage</c>, or null.</summary>
+    public string? RenalSource { get; }
+    /// <summary>The eGFR used (measured, estimated from creatinine, or from the CKD stage), or null.</summary>
+    public double? EstimatedEgfr { get; }
+    /// <summary>The kidney function is estimated (creatinine or CKD stage), not a measured eGFR.</summary>
+    public bool RenalEstimated => RenalSource is "creatinine" or "ckd_stage";
+    private double? CkdStageEgfr { get; set; }
     /// <summary>eGFR &lt; 30, dialysis, or ESRD/dialysis codes.</summary>
     public Tri SevereRenalImpairment { get; }
     /// <summary>eGFR 30–60.</summary>
@@ -431,6 +461,51 @@ public sealed class ClinicalPicture
         }
 
         return Exposure.Current;
+    }
+
+    /// <summary>
+    /// eGFR by the race-free CKD-EPI 2021 creatinine equation (Inker 2021), mL/min/1.73 m²; when sex
+    /// is not female or male, the lower of the two estimates (the cautious one for dosing).
+    /// </summary>
+    public static double CkdEpi2021(double creatinineMgPerDl, double ageYears, Sex? sex)
+    {
+        static double Of(double scr, double age, bool female)
+        {
+            var k = female ? 0.7 : 0.9;
+            var a = female ? -0.241 : -0.302;
+            var ratio = scr / k;
+            return 142 * Math.Pow(Math.Min(ratio, 1), a) * Math.Pow(Math.Max(ratio, 1), -1.200) * Math.Pow(0.9938, age) * (female ? 1.012 : 1);
+        }
+
+        return sex switch
+        {
+            Sex.Female => Of(creatinineMgPerDl, ageYears, female: true),
+            Sex.Male => Of(creatinineMgPerDl, ageYears, female: false),
+            _ => Math.Min(Of(creatinineMgPerDl, ageYears, female: true), Of(creatinineMgPerDl, ageYears, female: false)),
+        };
+    }
+
+    /// <summary>
+    /// A conservative eGFR for a recorded CKD stage (KDIGO G categories: the top of the band just below
+    /// the stage's upper bound): stage 3 (N18.3x; SNOMED 433144002, 700378005, 700379002) 59, 3b 44,
+    /// stage 4 (N18.4; 431857002) 29, stage 5 (N18.5; 433146000) 14. Null for anything else.
+    /// </summary>
+    private static double? CkdStage(ConditionEntry condition)
+    {
+        if (condition.Code is null)
+        {
+            return null;
+        }
+
+        var code = ConditionVocabulary.NormalizeIcd(condition.Code);
+        return code switch
+        {
+            "N184" or "431857002" => 29,
+            "N185" or "433146000" => 14,
+            "N1832" or "700379002" => 44,
+            "N183" or "N1830" or "N1831" or "433144002" or "700378005" => 59,
+            _ => null,
+        };
     }
 
     private static bool IsSevereRenalCode(ConditionEntry condition)

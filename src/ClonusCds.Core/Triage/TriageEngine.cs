@@ -360,6 +360,12 @@ public sealed class TriageEngine
 
     private static void NoteInputs(ClinicalPicture p, TriageTrace trace)
     {
+        if (p.RenalEstimated)
+        {
+            trace.Note("INPUT-RENAL", "Kidney function estimated (no measured eGFR): CKD-EPI 2021 from creatinine, else the recorded CKD stage",
+                [TraceInput.Of("source", p.RenalSource), TraceInput.Of("eGFR", Math.Round(p.EstimatedEgfr!.Value))]);
+        }
+
         if (p.Medications.Count > 0)
         {
             var inputs = new string[p.Medications.Count];

@@ -641,7 +641,8 @@ internal sealed class UmnManagement : IManagementRule
         {
             if (p.SevereRenalImpairment.IsYes)
             {
-                o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR below 30 or dialysis: oral baclofen is avoided.", T.FirstLine, K.RenalImpairmentSevere);
+                o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR below 30 or dialysis: oral baclofen is avoided.", T.FirstLine,
+                    p.RenalEstimated ? [K.RenalImpairmentSevere, K.RenalFunctionEstimated] : [K.RenalImpairmentSevere]);
                 o.Pitfall(C.BaclofenRenalAccumulation, Id, "Severe renal impairment.");
             }
             else
@@ -714,6 +715,11 @@ internal sealed class UmnManagement : IManagementRule
         else if (p.ModerateRenalImpairment.IsYes)
         {
             list.Add(K.RenalImpairmentModerate);
+        }
+
+        if (p.RenalEstimated)
+        {
+            list.Add(K.RenalFunctionEstimated);
         }
 
         if (!strokeOnly && p.Has(ConditionCategory.Stroke))

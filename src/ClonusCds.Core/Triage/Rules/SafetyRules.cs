@@ -283,6 +283,11 @@ internal sealed class BaclofenRenalRule : IManagementRule
         if (p.SevereRenalImpairment.IsYes)
         {
             s.Out.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "Baclofen with eGFR below 30 or dialysis.", T.FirstLine, K.RenalImpairmentSevere);
+            if (p.RenalEstimated)
+            {
+                s.Out.Caution(C.BaclofenRenalDoseReductionOrAvoid, K.RenalFunctionEstimated);
+            }
+
             s.Out.Pitfall(C.BaclofenRenalAccumulation, Id, "Baclofen with severe renal impairment.");
             s.Out.Recommend(C.NephrologyConsult, Id, "Baclofen with eGFR below 30 or dialysis.");
             s.Out.AtLeast(Urgency.Urgent);
@@ -292,6 +297,11 @@ internal sealed class BaclofenRenalRule : IManagementRule
         if (p.ModerateRenalImpairment.IsYes)
         {
             s.Out.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "Baclofen with eGFR 30–60.", cautions: K.RenalImpairmentModerate);
+            if (p.RenalEstimated)
+            {
+                s.Out.Caution(C.BaclofenRenalDoseReductionOrAvoid, K.RenalFunctionEstimated);
+            }
+
             s.Out.Caution(C.BaclofenFirstLine, K.RenalImpairmentModerate);
             return true;
         }
