@@ -349,9 +349,13 @@ public sealed class ReasoningV2PhysiologyTests
         Assert.Equal(Urgency.Emergency, toxic.Floor);
         Assert.Contains(toxic.Findings, f => f.Contains("toxic picture", StringComparison.Ordinal));
 
-        var benign = Evaluate(rising, toxic: false);
-        Assert.Equal(Urgency.Urgent, benign.Floor);
-        Assert.False(benign.Emergency);
+        // Outside a toxic picture a rising temperature sets an urgent floor only when it is already a
+        // fever (or its value is unknown); a normal temperature drifting up sets none.
+        Assert.Null(Evaluate(rising, toxic: false).Floor);
+        var feverRising = Evaluate(With(rising, v => v with { TemperatureC = 38.4 }), toxic: false);
+        Assert.Equal(Urgency.Urgent, feverRising.Floor);
+        Assert.False(feverRising.Emergency);
+        Assert.Equal(Urgency.Urgent, Evaluate(With(rising, v => v with { TemperatureC = null }), toxic: false).Floor);
     }
 
     [Fact]

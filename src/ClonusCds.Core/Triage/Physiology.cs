@@ -105,7 +105,9 @@ public static class Physiology
             }
         }
 
-        if (v?.TemperatureRising == true)
+        // Rising fast matters in a toxic picture (ETG; BMJBP); outside one, a rising temperature sets an
+        // urgent floor only when it is already a fever or its value is not known.
+        if (v?.TemperatureRising == true && (toxicPicture || v.TemperatureC is null or > 38.0))
         {
             Raise(toxicPicture ? Urgency.Emergency : Urgency.Urgent);
             (findings ??= new(3)).Add(toxicPicture

@@ -568,8 +568,9 @@ internal static class StatedFindings
             ("sex", v => v.Sex is not null, v => v with { Sex = null }),
             ("pregnant", v => v.Pregnant is not null, v => v with { Pregnant = null }),
             ("gestationalAgeWeeks", v => v.GestationalAgeWeeks is not null, v => v with { GestationalAgeWeeks = null }),
-            ("egfr", v => v.Egfr is not null, v => v with { Egfr = null }),
-            ("onDialysis", v => v.OnDialysis is not null, v => v with { OnDialysis = null }));
+            ("egfr", v => v.Egfr is not null && c.Labs?.CreatinineMgPerDl is null, v => v with { Egfr = null }),
+            // A stated creatinine (or eGFR) answers kidney function when the dialysis flag is removed.
+            ("onDialysis", v => v.OnDialysis is not null && v.Egfr is null && c.Labs?.CreatinineMgPerDl is null, v => v with { OnDialysis = null }));
         Section(found, c, "clonus", c.Clonus, (x, v) => x with { Clonus = v },
                         // A listed set of clonus types answers ocular clonus; the site only adds to an unknown one.
             ("sites", v => v.Sites is not null && v.Types is not { Count: > 0 }, v => v with { Sites = null }),
@@ -641,7 +642,7 @@ internal static class StatedFindings
     /// "vitals.heartRateBpm", "medications" covers "medications[2].change"), or names the same finding
     /// in its other encoding: the contract records sweating as exam.diaphoresis or exam.skin,
     /// agitation as exam.agitation or exam.mentalStatus, raised tone as exam.tone or exam.rigidity,
-    /// ocular clonus as a clonus type or a site, and renal function as eGFR or dialysis.
+    /// ocular clonus as a clonus type or a site, and renal function as eGFR, dialysis or creatinine.
     /// </summary>
     public static bool Covers(string field, string path) =>
         Names(field, path) || (SameFinding.TryGetValue(path, out var other) && Names(field, other));
@@ -653,6 +654,7 @@ internal static class StatedFindings
         ["exam.rigidity"] = "exam.tone", ["exam.tone"] = "exam.rigidity",
         ["clonus.sites"] = "clonus.types", ["clonus.types"] = "clonus.sites",
         ["patient.onDialysis"] = "patient.egfr", ["patient.egfr"] = "patient.onDialysis",
+        ["labs.creatinineMgPerDl"] = "patient.egfr",
     };
 
     private static bool Names(string field, string path) =>

@@ -634,6 +634,11 @@ internal sealed class HepaticEncephalopathyRule : IEtiologyRule
         {
             s.Out.MissingData("exam.asterixis", "Asterixis with jaundice or a raised ammonia points to hepatic encephalopathy as the cause of the clonus.");
         }
+
+        if (p.ClonusPresent && !recorded && e?.Asterixis == true && e.Skin != SkinFinding.Jaundiced && p.Context.Labs?.AmmoniaUmolPerL is null)
+        {
+            s.Out.MissingData("labs.ammoniaUmolPerL", "Asterixis with a raised ammonia (or jaundice) points to hepatic encephalopathy as the cause of the clonus.");
+        }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hepaticConditionRecorded", recorded), TraceInput.Of("asterixisWithJaundiceOrHighAmmonia", signs)]);
         return fires
             ? new EtiologyCall(Etiology.Metabolic, EtiologySubtype.HepaticEncephalopathy,
