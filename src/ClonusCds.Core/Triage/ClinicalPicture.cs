@@ -403,18 +403,6 @@ public sealed class ClinicalPicture
         return found;
     }
 
-    /// <summary>Names, in missingData, every taken drug with the role whose change is not recorded.</summary>
-    internal static void NameUnknownChange(Rules.TriageState s, string role, string reason)
-    {
-        foreach (var m in s.Picture.Medications)
-        {
-            if (m.Is(role) && m.Event == ExposureEvent.Unknown)
-            {
-                s.Out.MissingData($"medications[{m.Index}].change", reason);
-            }
-        }
-    }
-
     /// <summary>
     /// A recent start or dose increase of a drug with the role (yes / no / unknown). With
     /// <paramref name="excludeLowTier"/>, serotonergic agents of the low/contested tier (triptans,

@@ -48,9 +48,12 @@ public enum Feature
 public sealed class DiscriminatorTable
 {
     /// <summary>Every feature name the table may use.</summary>
-    public static IReadOnlyList<string> FeatureNames { get; } = Enum.GetValues<Feature>().Select(Wire).ToArray();
+    public static IReadOnlyList<string> FeatureNames => FeatureNameList;
     /// <summary>Every candidate name the table may use.</summary>
-    public static IReadOnlyList<string> CandidateNames { get; } = Enum.GetValues<Candidate>().Select(Wire).ToArray();
+    public static IReadOnlyList<string> CandidateNames => CandidateNameList;
+
+    private static readonly List<string> FeatureNameList = Enum.GetValues<Feature>().Select(Wire).ToList();
+    private static readonly List<string> CandidateNameList = Enum.GetValues<Candidate>().Select(Wire).ToList();
 
     private readonly Row[][] _rows;
 
@@ -59,8 +62,8 @@ public sealed class DiscriminatorTable
         var byCandidate = Enum.GetValues<Candidate>().Select(_ => new List<Row>()).ToArray();
         foreach (var e in entries)
         {
-            var feature = Array.IndexOf(FeatureNames.ToArray(), e.Feature);
-            var candidate = Array.IndexOf(CandidateNames.ToArray(), e.Candidate);
+            var feature = FeatureNameList.IndexOf(e.Feature);
+            var candidate = CandidateNameList.IndexOf(e.Candidate);
             if (feature < 0 || candidate < 0)
             {
                 continue; // refused by the validator before the table is used
@@ -68,7 +71,7 @@ public sealed class DiscriminatorTable
 
             var sign = e.Direction == "against" ? -1 : 1;
             var label = $"{e.Feature} ({(sign > 0 ? "+" : "−")}{e.Weight}, {e.Source})";
-            byCandidate[candidate].Add(new Row((Feature)feature, sign * e.Weight, e.Source,
+            byCandidate[candidate].Add(new Row((Feature)feature, sign * e.Weight,
                 (sign > 0 ? "for: " : "against: ") + label, "unknown: " + label));
         }
 
@@ -82,7 +85,7 @@ public sealed class DiscriminatorTable
     public static string Wire<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     /// <summary>One compiled row; the trace texts ("for: …"/"against: …" and "unknown: …") are built once.</summary>
-    internal readonly record struct Row(Feature Feature, int Weight, string Source, string Label, string UnknownLabel);
+    internal readonly record struct Row(Feature Feature, int Weight, string Label, string UnknownLabel);
 }
 
 /// <summary>

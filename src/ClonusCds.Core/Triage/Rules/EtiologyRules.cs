@@ -143,7 +143,7 @@ internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
         var changeUnknown = false;
         if (withdrawal is null && (rigid.IsYes || systemic))
         {
-            ClinicalPicture.NameUnknownChange(s, DrugRoles.Dopaminergic, "Whether this dopaminergic drug was recently stopped, reduced or missed decides the parkinsonism-hyperpyrexia syndrome.");
+            WithdrawalSigns.NameUnknownChange(s, DrugRoles.Dopaminergic, "Whether this dopaminergic drug was recently stopped, reduced or missed decides the parkinsonism-hyperpyrexia syndrome.");
             foreach (var m in p.Medications)
             {
                 changeUnknown |= m.Is(DrugRoles.Dopaminergic) && m.OnBoard && m.Event == ExposureEvent.Unknown;
@@ -323,7 +323,7 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var fires = withdrawal is not null && (fever || mental || hypotension || rebound);
         if (withdrawal is null && (fever || mental || hypotension || rebound))
         {
-            ClinicalPicture.NameUnknownChange(s, DrugRoles.Baclofen, "Whether baclofen was recently stopped, reduced or interrupted decides baclofen withdrawal, which these signs could be.");
+            WithdrawalSigns.NameUnknownChange(s, DrugRoles.Baclofen, "Whether baclofen was recently stopped, reduced or interrupted decides baclofen withdrawal, which these signs could be.");
         }
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("baclofenWithdrawalEvent", withdrawal is null ? "none" : DiscriminatorTable.Wire(withdrawal.Event)), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("hypotension", hypotension), TraceInput.Of("reboundSpasticity", rebound)]);
@@ -809,6 +809,18 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
 /// <summary>Names the signs a withdrawal rule reads that were not recorded (unknown is not "no").</summary>
 internal static class WithdrawalSigns
 {
+    /// <summary>Names, in missingData, every taken drug with the role whose change is not recorded.</summary>
+    public static void NameUnknownChange(TriageState s, string role, string reason)
+    {
+        foreach (var m in s.Picture.Medications)
+        {
+            if (m.Is(role) && m.Event == ExposureEvent.Unknown)
+            {
+                s.Out.MissingData($"medications[{m.Index}].change", reason);
+            }
+        }
+    }
+
     public static void Name(TriageState s, string what, bool tone, bool reflexes = false, bool bp = false)
     {
         var p = s.Picture;
