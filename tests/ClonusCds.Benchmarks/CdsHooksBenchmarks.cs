@@ -56,7 +56,7 @@ public class CdsHooksBenchmarks
         http.Request.Body = new MemoryStream(_request);
         var body = new MemoryStream();
         http.Response.Body = body;
-        var result = await _handler.HandleAsync(CdsServiceCatalog.OrderCheckId, http, CancellationToken.None);
+        var result = await _handler.HandleAsync(CdsServiceCatalog.OrderSelectId, http, CancellationToken.None);
         await result.ExecuteAsync(http);
         if (http.Response.StatusCode != StatusCodes.Status200OK)
         {

@@ -157,8 +157,20 @@ internal sealed partial class CdsHookHandler(
         foreach (var draft in record.Drafts)
         {
             var own = drugs[draft.MedicationIndex];
-            if (!draft.Selected || own.Count == 0)
+            if (!draft.Selected)
             {
+                continue;
+            }
+
+            if (own.Count == 0)
+            {
+                if (draft.Unidentified)
+                {
+                    result.Add(CardBuilder.Unchecked(draft, "the draft", [
+                        "its drug could not be identified: the medicationReference resolved to no contained, bundled or fetchable Medication, so interactions, renal dosing and toxidrome checks were not done"],
+                        baseline, record, baseUrl));
+                }
+
                 continue;
             }
 
@@ -174,6 +186,11 @@ internal sealed partial class CdsHookHandler(
                 .ToList();
             if (codes.Count == 0)
             {
+                if (UncheckedReasons(own, record) is { Count: > 0 } reasons)
+                {
+                    result.Add(CardBuilder.Unchecked(draft, own[0].Name, reasons, with, record, baseUrl));
+                }
+
                 continue;
             }
 
@@ -182,6 +199,27 @@ internal sealed partial class CdsHookHandler(
         }
 
         return (new CdsResponse(result), baseline);
+    }
+
+    /// <summary>
+    /// Why a draft that raised nothing was not fully checked: baclofen with no kidney function in
+    /// the record; a drug that interacts through the medication list (serotonergic, MAO inhibitor,
+    /// tizanidine or a CYP1A2 inhibitor) while part of that list could not be seen.
+    /// </summary>
+    private static List<string> UncheckedReasons(List<DrugEntry> own, MappedRecord record)
+    {
+        var reasons = new List<string>();
+        if (own.Any(d => d.Roles.Contains(DrugRoles.Baclofen)) && record.KidneyFunctionUnseen)
+        {
+            reasons.Add("no kidney function in the record (eGFR, creatinine, CKD or dialysis): baclofen is renally cleared — check eGFR before dosing");
+        }
+
+        if (record.MedicinesPartlySeen && own.Any(d => d.Roles.Any(r => r is DrugRoles.Serotonergic or DrugRoles.Maoi or DrugRoles.Tizanidine or DrugRoles.Cyp1a2Inhibitor)))
+        {
+            reasons.Add("part of the medication list could not be seen, so an interacting drug there (an MAO inhibitor or another serotonergic drug, tizanidine or a CYP1A2 inhibitor) was not checked");
+        }
+
+        return reasons;
     }
 
     /// <summary>The counterpart drugs named in an order card's summary.</summary>
@@ -222,6 +260,9 @@ internal sealed partial class CdsHookHandler(
     /// <summary>Keys that could not be had: <paramref name="Reason"/> goes to the caller, <paramref name="LogReason"/> (specific, no PHI) only to the log.</summary>
     private sealed record Missing(IReadOnlyList<string> Keys, string Reason, string? LogReason = null);
 
+    /// <summary>At most this many distinct Medication references are read from the FHIR server per call.</summary>
+    internal const int MaxReferenceFetches = 20;
+
     private async Task<(FhirInput? Input, Missing? Missing, Dictionary<string, string[]> Errors)> GatherAsync(
         CdsServiceDefinition service, CdsRequest request, CancellationToken ct)
     {
@@ -247,12 +288,27 @@ internal sealed partial class CdsHookHandler(
             }
         }
 
+        // The Patient sent must be the patient in context: data about someone else is a client error, not "no data".
+        if (data.GetValueOrDefault(CdsServiceCatalog.Keys.Patient)?.Resources.FirstOrDefault(r => r.ResourceType() == "Patient") is { } sent
+            && sent.Str("id") is { } sentId && sentId != request.PatientId)
+        {
+            errors["prefetch.patient.id"] = [$"prefetch.patient is Patient/{Cards.Markdown.Shorten(sentId, 64)}, not context.patientId ({Cards.Markdown.Shorten(request.PatientId, 64)}); the prefetch must be about the patient in context."];
+        }
+
         if (errors.Count > 0)
         {
             return (null, null, errors);
         }
 
         var canFetch = request.FhirServer is { } server && request.FhirAuthorization is not null && fetcher.Allowed(server);
+        var unseen = new List<string>();
+        if (!canFetch)
+        {
+            // Supplementary keys are not worth a 412: the cards say they could not be seen.
+            unseen.AddRange(toFetch.Where(CdsServiceCatalog.SupplementaryKeys.Contains));
+            toFetch.RemoveAll(CdsServiceCatalog.SupplementaryKeys.Contains);
+        }
+
         if (toFetch.Count > 0 && !canFetch)
         {
             var why = request.FhirServer is null || request.FhirAuthorization is null
@@ -262,12 +318,14 @@ internal sealed partial class CdsHookHandler(
         }
 
         var fetched = 0;
+        var input = Input(request, data, unseen, fetched, null);
+        var resolver = FhirReferenceResolver.For(input);
         try
         {
             if (canFetch)
             {
                 var token = request.FhirAuthorization!.AccessToken;
-                var tasks = toFetch.Select(key => fetcher.FetchAsync(request.FhirServer!, token, key, Fill(service.Prefetch[key], request.Context), ct)).ToList();
+                var tasks = toFetch.Select(key => FetchKeyAsync(service, request, token, key, ct)).ToList();
                 foreach (var done in await Task.WhenAll(tasks))
                 {
                     data[done.Key] = done;
@@ -280,6 +338,10 @@ internal sealed partial class CdsHookHandler(
                     await fetcher.FollowAsync(request.FhirServer!, token, page, ct);
                     page.Incomplete = page.Next is not null;
                 }
+
+                input = Input(request, data, unseen, fetched, null);
+                resolver = FhirReferenceResolver.For(input);
+                await FetchReferencesAsync(request, resolver, token, ct);
             }
         }
         catch (FhirFetchException ex)
@@ -290,16 +352,83 @@ internal sealed partial class CdsHookHandler(
                 $"fetching from fhirServer failed: {ex.Message}"), errors);
         }
 
-        var input = new FhirInput(
-            request.PatientId,
+        return (Input(request, data, unseen, fetched, resolver), null, errors);
+    }
+
+    /// <summary>
+    /// Fetches one key. A supplementary key the server cannot answer is recorded as failed (its data
+    /// unknown, said on the card), not a 412: the required keys decide whether the call can go on.
+    /// </summary>
+    private async Task<PrefetchData> FetchKeyAsync(CdsServiceDefinition service, CdsRequest request, string token, string key, CancellationToken ct)
+    {
+        var url = Fill(service.Prefetch[key], request.Context);
+        if (!CdsServiceCatalog.SupplementaryKeys.Contains(key))
+        {
+            return await fetcher.FetchAsync(request.FhirServer!, token, key, url, ct);
+        }
+
+        try
+        {
+            return await fetcher.FetchAsync(request.FhirServer!, token, key, url, ct);
+        }
+        catch (FhirFetchException ex)
+        {
+            LogSupplementaryUnread(logger, key, ex.Message);
+            return new PrefetchData(key, PrefetchOrigin.Fetched) { Failed = true };
+        }
+    }
+
+    /// <summary>
+    /// Reads the Medications that no Bundle of the call holds from the client's FHIR server (at
+    /// most <see cref="MaxReferenceFetches"/>, within the fetch confinement). A reference that
+    /// cannot be read stays unresolved: its drug is reported as unidentified, never as absent, and
+    /// one failure does not fail the call.
+    /// </summary>
+    private async Task FetchReferencesAsync(CdsRequest request, FhirReferenceResolver resolver, string token, CancellationToken ct)
+    {
+        var references = resolver.UnresolvedMedications(MaxReferenceFetches);
+        if (references.Count == 0)
+        {
+            return;
+        }
+
+        var reads = references.Select(async reference =>
+        {
+            try
+            {
+                return (reference, await fetcher.ReadAsync(request.FhirServer!, token, reference, ct));
+            }
+            catch (FhirFetchException ex)
+            {
+                LogReferenceUnread(logger, ex.Message);
+                return (reference, (JsonElement?)null);
+            }
+        }).ToList();
+        foreach (var (reference, resource) in await Task.WhenAll(reads))
+        {
+            if (resource is { } r && r.ResourceType() == "Medication")
+            {
+                resolver.AddFetched(reference, r);
+            }
+        }
+    }
+
+    private static FhirInput Input(CdsRequest request, Dictionary<string, PrefetchData> data, IReadOnlyList<string> unseen, int fetched, FhirReferenceResolver? resolver) =>
+        new(request.PatientId,
             data.GetValueOrDefault(CdsServiceCatalog.Keys.Patient),
             data.GetValueOrDefault(CdsServiceCatalog.Keys.Conditions),
             data.GetValueOrDefault(CdsServiceCatalog.Keys.Medications),
-            [.. new[] { CdsServiceCatalog.Keys.Vitals, CdsServiceCatalog.Keys.Labs, CdsServiceCatalog.Keys.Findings }.Select(k => data.GetValueOrDefault(k)).OfType<PrefetchData>()],
+            [.. new[] { CdsServiceCatalog.Keys.Vitals, CdsServiceCatalog.Keys.Labs, CdsServiceCatalog.Keys.Findings, CdsServiceCatalog.Keys.Exam }
+                .Select(k => data.GetValueOrDefault(k)).OfType<PrefetchData>()],
             request.DraftOrders,
-            request.Selections) { Fetched = fetched };
-        return (input, null, errors);
-    }
+            request.Selections)
+        {
+            Fetched = fetched,
+            MedicationStatements = data.GetValueOrDefault(CdsServiceCatalog.Keys.MedicationStatements),
+            DraftFullUrls = request.DraftFullUrls,
+            Unseen = unseen,
+            Resolver = resolver,
+        };
 
     /// <summary>Replaces {{context.x}} tokens with the hook context's root-level primitive values.</summary>
     internal static string Fill(string template, JsonElement context)
@@ -332,6 +461,12 @@ internal sealed partial class CdsHookHandler(
     [LoggerMessage(EventId = 30, Level = LogLevel.Information,
         Message = "CDS service {ServiceId} ({Hook}) answered {CardCount} card(s) [{Indicators}]; fetched {FetchedKeys} prefetch key(s); {DraftCount} draft order(s)")]
     private static partial void LogAnswered(ILogger logger, string serviceId, string hook, int cardCount, string indicators, int fetchedKeys, int draftCount);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Warning, Message = "CDS service could not read a referenced Medication from fhirServer: {Reason}")]
+    private static partial void LogReferenceUnread(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "CDS service could not read supplementary prefetch key {Key} from fhirServer: {Reason}")]
+    private static partial void LogSupplementaryUnread(ILogger logger, string key, string reason);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "CDS service {ServiceId} ({Hook}) answered 412: {Reason} (trace {TraceId})")]
     private static partial void LogPreconditionFailed(ILogger logger, string serviceId, string hook, string reason, string traceId);

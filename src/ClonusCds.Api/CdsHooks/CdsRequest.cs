@@ -17,6 +17,9 @@ internal sealed record CdsRequest(
     IReadOnlyList<JsonElement> DraftOrders,
     IReadOnlySet<string>? Selections)
 {
+    /// <summary>The <c>fullUrl</c> of each draftOrders entry (same order as <see cref="DraftOrders"/>), for references between entries.</summary>
+    public IReadOnlyList<string?> DraftFullUrls { get; init; } = [];
+
     /// <summary>
     /// Reads the request per CDS Hooks 2.0 "Calling a CDS Service" and the hook's context table.
     /// Errors are keyed by JSON path; any error means 400.
@@ -74,6 +77,7 @@ internal sealed record CdsRequest(
 
         string? patientId = null;
         var drafts = new List<JsonElement>();
+        var draftUrls = new List<string?>();
         HashSet<string>? selections = null;
         if (!root.TryGetProperty("context", out var context) || context.ValueKind != JsonValueKind.Object)
         {
@@ -90,7 +94,7 @@ internal sealed record CdsRequest(
             var effectiveHook = hook ?? serviceHookHint;
             if (effectiveHook is CdsServiceCatalog.OrderSelect or CdsServiceCatalog.OrderSign)
             {
-                Drafts(context, drafts, errors);
+                Drafts(context, drafts, draftUrls, errors);
             }
 
             if (effectiveHook == CdsServiceCatalog.OrderSelect)
@@ -104,7 +108,7 @@ internal sealed record CdsRequest(
             return null;
         }
 
-        return new CdsRequest(hook!, hookInstance!, fhirServer, authorization, context, patientId!, prefetch, drafts, selections);
+        return new CdsRequest(hook!, hookInstance!, fhirServer, authorization, context, patientId!, prefetch, drafts, selections) { DraftFullUrls = draftUrls };
     }
 
     private static string? RequiredString(JsonElement obj, string name, Dictionary<string, string[]> errors, string prefix = "")
@@ -155,7 +159,7 @@ internal sealed record CdsRequest(
         return token is null || scope is null || subject is null ? null : new FhirAuthorization(token, scope, subject);
     }
 
-    private static void Drafts(JsonElement context, List<JsonElement> drafts, Dictionary<string, string[]> errors)
+    private static void Drafts(JsonElement context, List<JsonElement> drafts, List<string?> fullUrls, Dictionary<string, string[]> errors)
     {
         if (!context.TryGetProperty("draftOrders", out var bundle) || bundle.ValueKind == JsonValueKind.Null)
         {
@@ -183,6 +187,7 @@ internal sealed record CdsRequest(
                 if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
                 {
                     drafts.Add(resource);
+                    fullUrls.Add(entry.TryGetProperty("fullUrl", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString() : null);
                 }
             }
         }

@@ -506,7 +506,8 @@ public sealed class ClinicalPicture
         }
 
         var code = ConditionVocabulary.NormalizeIcd(condition.Code);
-        // ICD-10-CM N18.5 (CKD stage 5), N18.6 (ESRD), Z99.2 (dialysis); SNOMED 46177005 (ESRD).
-        return code is "N185" or "N186" or "Z992" || code.StartsWith("Z992", StringComparison.Ordinal) || code == "46177005";
+        // ICD-10-CM N18.5 (CKD stage 5), N18.6 (ESRD), Z99.2 (dialysis); SNOMED 46177005 (ESRD),
+        // 433146000 (CKD stage 5), 105502003 (dependence on renal dialysis).
+        return code is "N185" or "N186" or "Z992" or "46177005" or "433146000" or "105502003" || code.StartsWith("Z992", StringComparison.Ordinal);
     }
 }

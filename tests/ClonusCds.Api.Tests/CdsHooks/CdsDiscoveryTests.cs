@@ -30,11 +30,14 @@ public sealed class CdsDiscoveryTests(ClonusApiFactory factory) : IClassFixture<
             new HashSet<(string?, string?)>
             {
                 (CdsServiceCatalog.PatientViewId, CdsServiceCatalog.PatientView),
-                (CdsServiceCatalog.OrderCheckId, CdsServiceCatalog.OrderSelect),
-                (CdsServiceCatalog.OrderCheckId, CdsServiceCatalog.OrderSign),
+                (CdsServiceCatalog.OrderSelectId, CdsServiceCatalog.OrderSelect),
+                (CdsServiceCatalog.OrderSignId, CdsServiceCatalog.OrderSign),
             },
             pairs);
         Assert.Equal(3, services.Count);
+        // One id per hook: clients that key services by id must not collide; the deprecated shared id is not listed.
+        Assert.Equal(services.Count, services.Select(s => s.GetProperty("id").GetString()).Distinct().Count());
+        Assert.DoesNotContain(services, s => s.GetProperty("id").GetString() == CdsServiceCatalog.DeprecatedOrderCheckId);
         foreach (var service in services)
         {
             var prefetch = service.GetProperty("prefetch").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString());

@@ -127,7 +127,7 @@ public sealed class CdsFetchTests
     {
         await using var fhir = await FakeFhirServer.StartAsync();
         await using var factory = new ClonusApiFactory();
-        var fixture = FixtureLoader.Load(HunterFixture);
+        var fixture = FixtureLoader.Load(HunterFixture).WithEmptySupplementaryKeys();
         fhir.RegisterPrefetch(fixture.Request);
         fixture.Request["fhirServer"] = fhir.BaseUrl;
         fixture.Request["fhirAuthorization"] = Authorization();

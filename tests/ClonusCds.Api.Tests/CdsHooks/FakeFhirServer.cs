@@ -154,6 +154,12 @@ public sealed class FakeFhirServer : IAsyncDisposable
                 Register(url, value.DeepClone());
             }
         }
+
+        // A search for data the fixture does not carry finds nothing on a real server: an empty searchset, not 404.
+        foreach (var key in CdsServiceCatalog.SupplementaryKeys.Where(k => !prefetch.ContainsKey(k)))
+        {
+            Register(RelativeUrl(CdsServiceCatalog.Prefetch[key], context), new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = 0 });
+        }
     }
 
     /// <summary>The catalog template of a prefetch key with its tokens filled from a request context.</summary>

@@ -20,6 +20,21 @@ public sealed record CdsFixture(string File, string Name, string Description, st
     public string Hook => (string)Request["hook"]!;
 
     public string PatientId => (string)Request["context"]!["patientId"]!;
+
+    /// <summary>
+    /// Adds every supplementary prefetch key the fixture does not carry as an empty searchset (as an
+    /// EHR configured from today's discovery, with nothing on file there), so that nothing is left to fetch.
+    /// </summary>
+    public CdsFixture WithEmptySupplementaryKeys()
+    {
+        var prefetch = (JsonObject)Request["prefetch"]!;
+        foreach (var key in ClonusCds.Api.CdsHooks.CdsServiceCatalog.SupplementaryKeys.Where(k => !prefetch.ContainsKey(k)))
+        {
+            prefetch[key] = new JsonObject { ["resourceType"] = "Bundle", ["type"] = "searchset", ["total"] = 0 };
+        }
+
+        return this;
+    }
 }
 
 /// <summary>What a fixture expects. <see cref="Cards"/> null: cards are not asserted; empty: exactly no cards.</summary>

@@ -179,9 +179,11 @@ public sealed class FixtureLoaderTests
             problems.AddRange(selections.Where(s => !drafts.Contains(s)).Select(s => $"selection {s} is not a draft order"));
         }
 
-        // Prefetch: all six keys present (values may be null or an OperationOutcome), resources for this patient.
+        // Prefetch: every required key present (values may be null or an OperationOutcome), resources
+        // for this patient. Supplementary keys (medicationStatements, exam) may be absent, as from an
+        // EHR configured against the first release's discovery.
         var prefetch = request["prefetch"] as JsonObject;
-        foreach (var key in CdsServiceCatalog.Prefetch.Keys)
+        foreach (var key in CdsServiceCatalog.Prefetch.Keys.Where(k => !CdsServiceCatalog.SupplementaryKeys.Contains(k)))
         {
             if (prefetch is null || !prefetch.ContainsKey(key))
             {

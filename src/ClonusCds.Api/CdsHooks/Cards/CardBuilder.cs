@@ -302,6 +302,22 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
     private static void Footer(StringBuilder sb, Assessment a, MappedRecord record, IReadOnlyList<string> codes)
     {
+        if (RenalLine(a, record, codes) is { } renal)
+        {
+            sb.Append("**Kidney function:** ").Append(renal).Append("\n\n");
+        }
+
+        if (record.Unseen.Count > 0)
+        {
+            sb.Append("**Could not be seen** (not read as absent):\n\n");
+            foreach (var gap in record.Unseen)
+            {
+                sb.Append("- ").Append(Markdown.Escape(gap)).Append('\n');
+            }
+
+            sb.Append('\n');
+        }
+
         if (a.MissingData.Count > 0)
         {
             sb.Append("**Missing data** (unknown is not treated as \"no\"):\n\n");
@@ -340,6 +356,80 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
         sb.Append('*').Append(a.Disclaimer).Append(" Knowledge base ").Append(a.KnowledgeBaseVersion).Append(".*");
     }
+
+    /// <summary>Codes whose advice depends on kidney function.</summary>
+    private static bool RenalMatters(Assessment a, IReadOnlyList<string> codes) =>
+        codes.Any(c => c.Contains("baclofen", StringComparison.Ordinal) || c == C.NephrologyConsult)
+        || a.MissingData.Any(m => m.Field == "patient.egfr");
+
+    /// <summary>
+    /// Where the kidney function behind this card came from, in order: dialysis; a measured eGFR;
+    /// the CKD-EPI 2021 estimate from serum creatinine; the recorded CKD stage; or none found.
+    /// Null when no advice on the card depends on it.
+    /// </summary>
+    internal static string? RenalLine(Assessment a, MappedRecord record, IReadOnlyList<string> codes)
+    {
+        if (!RenalMatters(a, codes))
+        {
+            return null;
+        }
+
+        var p = record.Context.Patient;
+        var estimate = a.Trace.FirstOrDefault(t => t.Rule == "INPUT-RENAL");
+        var estimated = Input(estimate, "eGFR");
+        var source = Input(estimate, "source");
+        var text = (p?.Egfr, source) switch
+        {
+            ({ } egfr, _) => string.Create(Inv, $"measured eGFR {egfr:0.#} mL/min/1.73 m² (see \"Read from the record\" for the Observation and date)"),
+            (_, "creatinine") => string.Create(Inv, $"no eGFR on file; estimated eGFR {estimated} mL/min/1.73 m² from serum creatinine {record.Context.Labs?.CreatinineMgPerDl:0.##} mg/dL with age and sex (race-free CKD-EPI 2021)"),
+            (_, "ckd_stage") => string.Create(Inv, $"no eGFR or creatinine on file; taken from the recorded CKD stage (eGFR counted as {estimated} mL/min/1.73 m², the top of the stage below its bound)"),
+            _ => null,
+        };
+        if (p?.OnDialysis == true)
+        {
+            text = "on dialysis (recorded condition)" + (text is null ? "" : "; " + text);
+        }
+
+        return text ?? (record.KidneyFunctionUnseen
+            ? "not found in the record (no eGFR, serum creatinine, CKD or dialysis entry): unknown, not normal — check it before dosing baclofen"
+            : "a CKD condition is recorded without a stage; the eGFR is unknown");
+    }
+
+    /// <summary>
+    /// The card for a selected draft whose check could not be completed with what was seen: its
+    /// drug could not be identified, or it is baclofen and no kidney function was found, or it
+    /// interacts through the medication list and part of that list could not be seen. Info only: it
+    /// says what was not checked, never that the order is safe.
+    /// </summary>
+    public static Card Unchecked(DraftOrder order, string drugName, IReadOnlyList<string> reasons, Assessment a, MappedRecord record, string baseUrl)
+    {
+        var detail = new StringBuilder();
+        detail.Append("**Draft order:** ").Append(Markdown.Escape(order.Name)).Append(" (`").Append(Markdown.Escape(order.Label)).Append("`).\n\n");
+        detail.Append("**Not fully checked:**\n\n");
+        foreach (var reason in reasons)
+        {
+            detail.Append("- ").Append(reason).Append('\n');
+        }
+
+        detail.Append('\n');
+        Footer(detail, a, record, []);
+        return new Card
+        {
+            Uuid = Guid.NewGuid().ToString(),
+            Summary = Markdown.Shorten($"{Capitalize(drugName)} order: not fully checked — {reasons[0]}", 140),
+            Detail = detail.ToString(),
+            Indicator = "info",
+            Source = Source(baseUrl, null, new CdsCoding(CodeSystem, UncheckedCode, "Order not fully checked: data not seen")),
+            OverrideReasons = OrderOverrides,
+            Extension = Extension("order-unchecked", a, [], order.ResourceId),
+        };
+    }
+
+    private static string? Input(TraceEntry? entry, string name) =>
+        entry?.Inputs.FirstOrDefault(i => i.StartsWith(name + "=", StringComparison.Ordinal)) is { } input ? input[(name.Length + 1)..] : null;
+
+    /// <summary>Topic code of the "not fully checked" order card.</summary>
+    public const string UncheckedCode = "order_not_fully_checked";
 
     // ---------------------------------------------------------------- parts
 

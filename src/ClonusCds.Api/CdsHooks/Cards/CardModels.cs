@@ -36,8 +36,11 @@ internal sealed record Suggestion(string Label, string Uuid, bool? IsRecommended
 /// <summary>A suggested action.</summary>
 internal sealed record CdsAction(string Type, string Description, string? ResourceId);
 
-/// <summary>A link.</summary>
-internal sealed record CardLink(string Label, string Url, string Type);
+/// <summary>
+/// A link. <c>autolaunchable</c> is always written, and false: these are reference pages, and a
+/// link launched without showing the card would hide the card's advice (CDS Hooks 2.0, "Link").
+/// </summary>
+internal sealed record CardLink(string Label, string Url, string Type, bool Autolaunchable = false);
 
 /// <summary>Machine-readable card content for integrations and regression suites.</summary>
 internal sealed record ClonusCardExtension

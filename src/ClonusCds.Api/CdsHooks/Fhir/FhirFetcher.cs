@@ -52,6 +52,37 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
         return data;
     }
 
+    /// <summary>
+    /// Reads one referenced resource: <c>Type/id</c> relative to the server, or an absolute
+    /// reference only when it lies under the client's FHIR server (<see cref="FhirUrlPolicy.IsFollowable"/>:
+    /// the token never leaves that server). Null when the server has no such resource (404/410)
+    /// or the reference is not one this service may follow.
+    /// </summary>
+    public async Task<JsonElement?> ReadAsync(Uri server, string token, string reference, CancellationToken ct)
+    {
+        Uri url;
+        if (Uri.TryCreate(reference, UriKind.Absolute, out _))
+        {
+            if (!FhirUrlPolicy.IsFollowable(reference, server, out var absolute))
+            {
+                return null;
+            }
+
+            url = absolute!;
+        }
+        else if (FhirReferenceResolver.Normalize(reference) is { } typeId)
+        {
+            url = new Uri(server.AbsoluteUri.TrimEnd('/') + "/" + string.Join('/', typeId.Split('/').Select(Uri.EscapeDataString)));
+        }
+        else
+        {
+            return null;
+        }
+
+        using var doc = await GetAsync(url, token, notFoundIsNull: true, ct);
+        return doc is null || doc.RootElement.ValueKind != JsonValueKind.Object ? null : doc.RootElement.Clone();
+    }
+
     /// <summary>Follows a searchset's next links on the same server, up to MaxPages in all.</summary>
     public async Task FollowAsync(Uri server, string token, PrefetchData data, CancellationToken ct)
     {

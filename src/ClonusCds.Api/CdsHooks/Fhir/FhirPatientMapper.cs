@@ -8,6 +8,9 @@ namespace ClonusCds.Api.CdsHooks.Fhir;
 /// <summary>A draft MedicationRequest from the hook context, placed in the medication list.</summary>
 internal sealed record DraftOrder(string? ResourceId, string Name, int MedicationIndex, bool Selected)
 {
+    /// <summary>The order's drug could not be identified (its medicationReference resolved nowhere).</summary>
+    public bool Unidentified { get; init; }
+
     /// <summary>"MedicationRequest/{id}", or a label when the draft has no id (then no delete suggestion is possible).</summary>
     public string Label => ResourceId ?? "a draft MedicationRequest without an id";
 }
@@ -18,7 +21,17 @@ internal sealed record MappedRecord(
     IReadOnlyList<DraftOrder> Drafts,
     IReadOnlyList<string> Notes,
     DateTimeOffset? FindingsAt,
-    bool ClonusObserved);
+    bool ClonusObserved)
+{
+    /// <summary>What could not be seen (keys not sent or not readable, drugs not identified, no kidney function), in words for the card.</summary>
+    public IReadOnlyList<string> Unseen { get; init; } = [];
+
+    /// <summary>Part of the medication list could not be read (an error, unread pages, a drug not identified): drug checks cover only what was seen.</summary>
+    public bool MedicinesPartlySeen { get; init; }
+
+    /// <summary>No kidney function in the record: no eGFR, no serum creatinine, no CKD or dialysis condition.</summary>
+    public bool KidneyFunctionUnseen { get; init; }
+}
 
 /// <summary>Everything the service collected for one call: prefetch (or fetched) data and the hook context.</summary>
 internal sealed record FhirInput(
@@ -32,6 +45,35 @@ internal sealed record FhirInput(
 {
     /// <summary>How many keys were read from the FHIR server.</summary>
     public int Fetched { get; init; }
+
+    /// <summary>Home and reported medicines (MedicationStatement), when that key was sent or fetched.</summary>
+    public PrefetchData? MedicationStatements { get; init; }
+
+    /// <summary>The <c>fullUrl</c> of each draft order entry (same order as <see cref="DraftOrders"/>).</summary>
+    public IReadOnlyList<string?> DraftFullUrls { get; init; } = [];
+
+    /// <summary>The resolver, with anything fetched for this call; built from the data when not given.</summary>
+    public FhirReferenceResolver? Resolver { get; init; }
+
+    /// <summary>Prefetch keys the client did not send and the service could not fetch (optional keys only).</summary>
+    public IReadOnlyList<string> Unseen { get; init; } = [];
+
+    /// <summary>Every prefetch key's data collected for this call.</summary>
+    public IEnumerable<PrefetchData> AllData()
+    {
+        foreach (var d in new[] { Patient, Conditions, Medications, MedicationStatements })
+        {
+            if (d is not null)
+            {
+                yield return d;
+            }
+        }
+
+        foreach (var d in Observations)
+        {
+            yield return d;
+        }
+    }
 }
 
 /// <summary>
@@ -66,26 +108,28 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     internal const string LoincRespiratoryRate = "9279-1";
     internal const string LoincSpo2 = "2708-6";
     internal const string LoincSpo2Pulse = "59408-5";
-    internal static readonly string[] LoincEgfr = ["33914-3", "62238-1", "98979-8"];
-    internal const string LoincCreatinine = "2160-0";
+    internal static readonly IReadOnlySet<string> LoincEgfr = CdsServiceCatalog.EgfrLoincCodes.ToHashSet(StringComparer.Ordinal);
+    internal static readonly IReadOnlySet<string> LoincCreatinine = CdsServiceCatalog.CreatinineLoincCodes.ToHashSet(StringComparer.Ordinal);
     internal const string LoincCk = "2157-6";
     internal const string LoincLithium = "14334-7";
     internal const string LoincPregnancy = "82810-3";
+    internal const string LoincPregnancyReported = "11449-6";
 
     /// <summary>Maps the collected FHIR data. Never throws on odd FHIR: what cannot be read is noted.</summary>
     public MappedRecord Map(FhirInput input, TimeSpan episodeWindow)
     {
         var now = time.GetUtcNow();
         var notes = new List<string>();
+        var resolver = input.Resolver ?? FhirReferenceResolver.For(input);
         var patient = ReadPatient(input, now, notes);
-        var (conditions, onDialysis) = ReadConditions(input, now, notes);
-        var (medications, drafts) = ReadMedications(input, now, notes);
-        var obs = new ObservationReader(input.PatientId, now, episodeWindow, notes);
+        var (conditions, onDialysis) = ReadConditions(input, resolver, now, notes);
+        var (medications, drafts) = ReadMedications(input, resolver, now, notes);
+        var obs = new ObservationReader(input.PatientId, now, episodeWindow, notes) { Resolver = resolver };
         foreach (var data in input.Observations)
         {
             foreach (var resource in data.Resources)
             {
-                obs.Add(resource);
+                obs.Add(resource, data.Key);
             }
         }
 
@@ -135,7 +179,54 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             notes.Add("Conditions: the EHR reported an error reading the problem list (OperationOutcome).");
         }
 
-        return new MappedRecord(context, drafts, notes, findings.At, findings.Clonus is not null);
+        var unseen = new List<string>();
+        var medicinesPartlySeen = false;
+        if (input.Unseen.Contains(CdsServiceCatalog.Keys.MedicationStatements))
+        {
+            // Listed on every card, but no card of its own: an EHR that does not send statements would
+            // otherwise get one on every order.
+            unseen.Add("Home and reported medicines (MedicationStatement): not sent and not fetchable, so a drug recorded only there was not checked.");
+        }
+
+        if (input.Unseen.Contains(CdsServiceCatalog.Keys.Exam))
+        {
+            unseen.Add("Examination observations (category exam): not sent and not fetchable, so findings under local codes were not read.");
+        }
+
+        foreach (var data in new[] { input.Medications, input.MedicationStatements })
+        {
+            if (data is { Failed: true } or { Incomplete: true })
+            {
+                unseen.Add($"{(data.Key == CdsServiceCatalog.Keys.Medications ? "Medication orders" : "Home and reported medicines")}: {(data.Failed ? "the EHR reported an error" : "further pages could not be read")}, so drug exposure is not fully known.");
+                medicinesPartlySeen = true;
+            }
+        }
+
+        var unidentified = medications.Count(m => m.Status != MedicationStatus.Draft && m.Rxcui is null && m.Name?.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal) == true);
+        if (unidentified > 0)
+        {
+            unseen.Add($"{unidentified} medicine(s) on the list could not be identified (their Medication reference resolved nowhere); their effect is unknown.");
+            medicinesPartlySeen = true;
+        }
+
+        var kidneyUnseen = findings.Egfr is null && findings.Labs?.CreatinineMgPerDl is null && !onDialysis
+            && !conditions.Any(c => kb.ConditionVocabulary.Match(c)?.Category == ConditionCategory.ChronicKidneyDisease);
+        if (kidneyUnseen)
+        {
+            unseen.Add("Kidney function: no eGFR, serum creatinine, CKD or dialysis entry was in the record; it is unknown, not normal.");
+        }
+
+        foreach (var data in input.Observations.Where(o => o.Failed))
+        {
+            unseen.Add($"Observations ({data.Key}): the EHR reported an error, so those findings are unknown.");
+        }
+
+        return new MappedRecord(context, drafts, notes, findings.At, findings.Clonus is not null)
+        {
+            Unseen = unseen,
+            MedicinesPartlySeen = medicinesPartlySeen,
+            KidneyFunctionUnseen = kidneyUnseen,
+        };
     }
 
     // ---------------------------------------------------------------- Patient
@@ -201,13 +292,13 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
     // ---------------------------------------------------------------- Conditions
 
-    private (List<ConditionEntry> Conditions, bool OnDialysis) ReadConditions(FhirInput input, DateTimeOffset now, List<string> notes)
+    private (List<ConditionEntry> Conditions, bool OnDialysis) ReadConditions(FhirInput input, FhirReferenceResolver resolver, DateTimeOffset now, List<string> notes)
     {
         var list = new List<ConditionEntry>();
         var dialysis = false;
         foreach (var c in input.Conditions?.Resources ?? [])
         {
-            if (c.ResourceType() != "Condition" || !ForPatient(c, input.PatientId))
+            if (c.ResourceType() != "Condition" || !ForPatient(c, input.PatientId, resolver, input.Conditions!.Key))
             {
                 continue;
             }
@@ -278,46 +369,71 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         return first ?? new ConditionEntry { Display = text, Onset = onset };
     }
 
+    /// <summary>Dialysis status: ICD-10-CM Z99.2, SNOMED CT 105502003 (dependence on renal dialysis), or the word.</summary>
     private static bool IsDialysis(ConditionEntry c) =>
-        (c.Code is { } code && Core.Vocabulary.ConditionVocabulary.NormalizeIcd(code).StartsWith("Z992", StringComparison.Ordinal))
+        (c.Code is { } code && (Core.Vocabulary.ConditionVocabulary.NormalizeIcd(code).StartsWith("Z992", StringComparison.Ordinal) || code == SctDialysisDependence))
         || (c.Display?.Contains("dialysis", StringComparison.OrdinalIgnoreCase) ?? false);
+
+    internal const string SctDialysisDependence = "105502003";
 
     // ---------------------------------------------------------------- Medications
 
-    private static (List<MedicationEntry> Medications, List<DraftOrder> Drafts) ReadMedications(FhirInput input, DateTimeOffset now, List<string> notes)
+    private static (List<MedicationEntry> Medications, List<DraftOrder> Drafts) ReadMedications(
+        FhirInput input, FhirReferenceResolver resolver, DateTimeOffset now, List<string> notes)
     {
         var list = new List<MedicationEntry>();
-        foreach (var m in input.Medications?.Resources ?? [])
+        var statements = 0;
+        foreach (var data in new[] { input.Medications, input.MedicationStatements })
         {
-            if (!ForPatient(m, input.PatientId) || Medication(m, now, draft: false) is not { } entry)
+            foreach (var m in data?.Resources ?? [])
             {
-                continue;
-            }
+                if (!ForPatient(m, input.PatientId, resolver, data!.Key) || Medication(m, now, draft: false, resolver, data.Key, notes) is not { } entry)
+                {
+                    continue;
+                }
 
-            list.Add(entry);
+                list.Add(entry);
+                if (m.ResourceType() == "MedicationStatement")
+                {
+                    statements++;
+                }
+            }
         }
 
         var active = list.Count;
         var drafts = new List<DraftOrder>();
         foreach (var order in input.DraftOrders)
         {
-            if (order.ResourceType() != "MedicationRequest" || Medication(order, now, draft: true) is not { } entry)
+            if (order.ResourceType() != "MedicationRequest" || Medication(order, now, draft: true, resolver, FhirReferenceResolver.DraftOrders, notes) is not { } entry)
             {
                 continue;
             }
 
             var reference = order.Reference();
             drafts.Add(new DraftOrder(reference, entry.Name ?? entry.Rxcui ?? "medication", list.Count,
-                input.Selections is null || (reference is not null && input.Selections.Contains(reference))));
+                input.Selections is null || (reference is not null && input.Selections.Contains(reference)))
+            {
+                Unidentified = entry.Name?.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal) == true && entry.Rxcui is null,
+            });
             list.Add(entry);
         }
 
-        notes.Add($"Medications: {active} on the medication list; {drafts.Count} draft order(s).");
+        notes.Add($"Medications: {active} on the medication list{(statements > 0 ? $" ({statements} from MedicationStatement)" : "")}; {drafts.Count} draft order(s).");
         return (list, drafts);
     }
 
-    /// <summary>One MedicationRequest or MedicationStatement as a medication entry; null when it does not count.</summary>
-    internal static MedicationEntry? Medication(JsonElement m, DateTimeOffset now, bool draft)
+    /// <summary>The name given to a medication whose reference could not be resolved (the engine reports it as not recognised).</summary>
+    internal const string UnidentifiedPrefix = "unidentified medication";
+
+    /// <summary>
+    /// One MedicationRequest or MedicationStatement as a medication entry; null when it does not
+    /// count (entered in error, not taken, or not a medication resource). The drug is read from
+    /// <c>medicationCodeableConcept</c>, else from the Medication that <c>medicationReference</c>
+    /// points to (contained, a Bundle entry, or fetched: <see cref="FhirReferenceResolver"/>), else
+    /// from the reference's display. A reference that resolves nowhere gives an "unidentified
+    /// medication" entry, so the list is known to be incomplete rather than read as "none".
+    /// </summary>
+    internal static MedicationEntry? Medication(JsonElement m, DateTimeOffset now, bool draft, FhirReferenceResolver? resolver = null, string? source = null, List<string>? notes = null)
     {
         var type = m.ResourceType();
         if (type is not ("MedicationRequest" or "MedicationStatement"))
@@ -350,13 +466,44 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             }
         }
 
-        var concept = m.Obj("medicationCodeableConcept") ?? Contained(m)?.Obj("code");
+        var concept = m.Obj("medicationCodeableConcept");
+        var referenceText = m.Obj("medicationReference")?.Str("reference");
+        JsonElement? medication = null;
+        if (concept is null && referenceText is not null)
+        {
+            var resolved = (resolver ?? new FhirReferenceResolver()).Resolve(m, referenceText, "Medication", source);
+            if (resolved is { } r)
+            {
+                medication = r.Resource;
+                if (r.Origin != ReferenceOrigin.Contained)
+                {
+                    notes?.Add($"{m.Reference() ?? type}: medication read from {Markdown(referenceText)} ({OriginText(r.Origin)}).");
+                }
+            }
+        }
+
+        concept ??= medication?.Obj("code");
         var rxcui = concept.CodeIn(FhirJson.RxNorm);
         var name = concept?.Str("text") ?? concept.Codings().Select(c => c.Display).FirstOrDefault(d => d is not null)
             ?? m.Obj("medicationReference")?.Str("display");
+        if (rxcui is null && name is null && medication is { } med)
+        {
+            // A Medication without a code: its ingredients (a compounded or multi-ingredient product).
+            var ingredient = med.Arr("ingredient").Select(i => i.Obj("itemCodeableConcept")).FirstOrDefault(c => c is not null);
+            rxcui = ingredient.CodeIn(FhirJson.RxNorm);
+            name = ingredient.Text();
+        }
+
         if (rxcui is null && name is null)
         {
-            return null;
+            if (referenceText is null)
+            {
+                return null;
+            }
+
+            // The drug cannot be identified: say so rather than drop it (an unknown drug is not "no drug").
+            name = $"{UnidentifiedPrefix} ({Truncate(referenceText, 80)})";
+            notes?.Add($"{m.Reference() ?? type}: its medicationReference {Markdown(referenceText)} could not be resolved (not contained, not in any Bundle, not fetched); the drug is unknown.");
         }
 
         if (rxcui is not null && (rxcui.Length > 20 || !rxcui.All(char.IsAsciiDigit)))
@@ -369,9 +516,9 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         if (medicationStatus == MedicationStatus.Stopped)
         {
             change = MedicationChange.Stopped;
-            if (FhirJson.Date(m.Obj("effectivePeriod")?.Str("end")) is { } end)
+            if (StoppedAt(m) is { } end)
             {
-                days = Math.Max(0, Math.Round((now - end.Start).TotalDays, 1));
+                days = Math.Max(0, Math.Round((now - end).TotalDays, 1));
             }
         }
         else if (medicationStatus == MedicationStatus.Active
@@ -398,17 +545,37 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         };
     }
 
-    private static JsonElement? Contained(JsonElement m)
+    /// <summary>
+    /// When a stopped or completed medicine was stopped: the end of its period
+    /// (MedicationStatement <c>effectivePeriod.end</c>; MedicationRequest dosage
+    /// <c>timing.repeat.boundsPeriod.end</c> or <c>dispenseRequest.validityPeriod.end</c>), else the
+    /// latest date the record was known stopped — the statement's <c>dateAsserted</c> or the
+    /// resource's <c>meta.lastUpdated</c> — which bounds the time since stopping from below (the
+    /// drug was stopped no later than that), so a washout is never judged over too early.
+    /// </summary>
+    private static DateTimeOffset? StoppedAt(JsonElement m)
     {
-        if (m.Obj("medicationReference")?.Str("reference") is not { } reference || !reference.StartsWith('#'))
+        var end = FhirJson.Date(m.Obj("effectivePeriod")?.Str("end"))
+            ?? m.Arr("dosageInstruction").Select(d => FhirJson.Date(d.Obj("timing")?.Obj("repeat")?.Obj("boundsPeriod")?.Str("end"))).FirstOrDefault(d => d is not null)
+            ?? FhirJson.Date(m.Obj("dispenseRequest")?.Obj("validityPeriod")?.Str("end"));
+        if (end is { } e)
         {
-            return null;
+            return e.Start;
         }
 
-        return m.Arr("contained").FirstOrDefault(c => c.ResourceType() == "Medication" && c.Str("id") == reference[1..]) is { ValueKind: JsonValueKind.Object } found
-            ? found
-            : null;
+        var known = FhirJson.Date(m.Str("dateAsserted")) ?? FhirJson.Date(m.Obj("meta")?.Str("lastUpdated"));
+        return known?.Start;
     }
+
+    private static string OriginText(ReferenceOrigin origin) => origin switch
+    {
+        ReferenceOrigin.SameBundle => "an entry of the same Bundle",
+        ReferenceOrigin.OtherBundle => "an entry of another prefetch Bundle",
+        ReferenceOrigin.Fetched => "read from the FHIR server",
+        _ => "contained",
+    };
+
+    private static string Markdown(string reference) => Truncate(reference, 120)!;
 
     private static MedicationRoute? Route(JsonElement? route)
     {
@@ -434,10 +601,17 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     /// True unless the resource names another patient (subject or patient reference that does not
     /// end in Patient/{id}). Resources without a reference are taken as the context patient's.
     /// </summary>
-    internal static bool ForPatient(JsonElement resource, string patientId)
+    internal static bool ForPatient(JsonElement resource, string patientId, FhirReferenceResolver? resolver = null, string? source = null)
     {
         var reference = resource.Obj("subject")?.Str("reference") ?? resource.Obj("patient")?.Str("reference");
-        return reference is null || reference == patientId || reference.EndsWith("Patient/" + patientId, StringComparison.Ordinal);
+        if (reference is null || reference == patientId || reference.EndsWith("Patient/" + patientId, StringComparison.Ordinal)
+            || FhirReferenceResolver.Normalize(reference) == "Patient/" + patientId)
+        {
+            return true;
+        }
+
+        // A urn:uuid or other fullUrl reference: the Patient entry it points to decides.
+        return resolver?.Resolve(resource, reference, "Patient", source) is { } patient && patient.Resource.Str("id") == patientId;
     }
 
     internal static string? Truncate(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];

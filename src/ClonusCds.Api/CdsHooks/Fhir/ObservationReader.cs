@@ -28,16 +28,26 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     private sealed record Reading(Kind Kind, DateTimeOffset? At, JsonElement Resource, JsonElement Value);
 
     private readonly List<Reading> _readings = [];
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
     private int _skipped;
 
-    public void Add(JsonElement o)
+    /// <summary>Resolves subject references written as fullUrls.</summary>
+    public FhirReferenceResolver? Resolver { get; init; }
+
+    public void Add(JsonElement o, string? source = null)
     {
         if (o.ResourceType() != "Observation")
         {
             return;
         }
 
-        if (!ForPatient(o, patientId) || o.Str("status") is "entered-in-error" or "cancelled" or "registered")
+        // The same Observation can arrive under two keys (a finding that is also an exam observation).
+        if (o.Reference() is { } id && !_seen.Add(id))
+        {
+            return;
+        }
+
+        if (!ForPatient(o, patientId, Resolver, source) || o.Str("status") is "entered-in-error" or "cancelled" or "registered")
         {
             _skipped++;
             return;
@@ -84,14 +94,18 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
                     case LoincDiastolic: return Kind.Diastolic;
                     case LoincRespiratoryRate: return Kind.RespiratoryRate;
                     case LoincSpo2 or LoincSpo2Pulse: return Kind.Spo2;
-                    case LoincCreatinine: return Kind.Creatinine;
                     case LoincCk: return Kind.Ck;
                     case LoincLithium: return Kind.Lithium;
-                    case LoincPregnancy: return Kind.Pregnancy;
+                    case LoincPregnancy or LoincPregnancyReported: return Kind.Pregnancy;
                     default:
                         if (LoincEgfr.Contains(value))
                         {
                             return Kind.Egfr;
+                        }
+
+                        if (LoincCreatinine.Contains(value))
+                        {
+                            return Kind.Creatinine;
                         }
 
                         break;
@@ -171,7 +185,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         };
         var labs = new LabResults
         {
-            CreatinineMgPerDl = Quantity(byKind, Kind.Creatinine, Creatinine, 0, 30, "mg/dL"),
+            CreatinineMgPerDl = Quantity(byKind, Kind.Creatinine, CreatinineMgPerDl, 0, 30, "mg/dL"),
             CreatineKinaseUPerL = Quantity(byKind, Kind.Ck, null, 0, 1_000_000, "U/L"),
             LithiumMmolPerL = Quantity(byKind, Kind.Lithium, null, 0, 20, "mmol/L"),
         };
@@ -550,33 +564,78 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     private static Reading? Newest(Dictionary<Kind, List<Reading>> byKind, Kind kind) =>
         byKind.TryGetValue(kind, out var list) && list.Count > 0 ? list[0] : null;
 
-    private double? Quantity(Dictionary<Kind, List<Reading>> byKind, Kind kind, Func<double, string?, double?>? convert, double min, double max, string unit)
+    private double? Quantity(Dictionary<Kind, List<Reading>> byKind, Kind kind, Func<double, string?, Reading, double?>? convert, double min, double max, string unit)
     {
         if (!byKind.TryGetValue(kind, out var list))
         {
             return null;
         }
 
-        foreach (var r in list)
+        var lab = kind is Kind.Egfr or Kind.Creatinine or Kind.Ck or Kind.Lithium;
+        for (var i = 0; i < list.Count; i++)
         {
-            if (r.Value.Obj("valueQuantity") is not { } q || q.Num("value") is not { } raw)
+            var r = list[i];
+            if (Usable(r, kind, lab, convert, min, max) is not { } found)
             {
                 continue;
             }
 
-            var ucum = q.Str("code") ?? q.Str("unit");
-            var value = convert is null ? raw : convert(raw, ucum);
-            if (value is not { } v || v < min || v > max)
+            var (v, raw, ucum, comparator) = found;
+            // Several eGFRs from one draw (race-specific pairs, creatinine and cystatin C): the lowest.
+            if (kind == Kind.Egfr && r.At is { } at)
             {
-                Note(r, FormattableString.Invariant($"{kind} value {raw} {ucum} not usable (unit or range)"));
-                continue;
+                for (var j = i + 1; j < list.Count && list[j].At == at; j++)
+                {
+                    if (Usable(list[j], kind, lab, convert, min, max) is { } other && other.Value < v)
+                    {
+                        (r, (v, raw, ucum, comparator)) = (list[j], other);
+                    }
+                }
             }
 
-            Note(r, FormattableString.Invariant($"{Label(kind)} {Math.Round(v, 2)} {unit}{(Math.Abs(v - raw) > 1e-9 ? $" (from {raw} {ucum})" : "")}"));
+            Note(r, FormattableString.Invariant($"{Label(kind)} {comparator}{Math.Round(v, 2)} {unit}{(Math.Abs(v - raw) > 1e-9 ? $" (from {raw} {ucum})" : "")}"));
             return v;
         }
 
         return null;
+    }
+
+    /// <summary>
+    /// The reading's value in the target unit, or null (noted) when it has no usable value. Labs
+    /// also accept a comparator (<c>&gt;60</c> is read as 60, the bound) in valueQuantity or in a
+    /// valueString, as labs report eGFR above the reportable range.
+    /// </summary>
+    private (double Value, double Raw, string? Ucum, string Comparator)? Usable(Reading r, Kind kind, bool lab, Func<double, string?, Reading, double?>? convert, double min, double max)
+    {
+        double raw;
+        string? ucum;
+        var comparator = "";
+        if (r.Value.Obj("valueQuantity") is { } q && q.Num("value") is { } number)
+        {
+            raw = number;
+            ucum = q.Str("code") ?? q.Str("unit");
+            comparator = q.Str("comparator") ?? "";
+        }
+        else if (lab && r.Value.Str("valueString") is { } text && LabText().Match(text) is { Success: true } m
+            && double.TryParse(m.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
+        {
+            raw = parsed;
+            ucum = m.Groups["unit"].Success && m.Groups["unit"].Value.Length > 0 ? m.Groups["unit"].Value : null;
+            comparator = m.Groups["comparator"].Value;
+        }
+        else
+        {
+            return null;
+        }
+
+        var value = convert is null ? raw : convert(raw, ucum, r);
+        if (value is not { } v || v < min || v > max)
+        {
+            Note(r, FormattableString.Invariant($"{kind} value {raw} {ucum} not usable (unit or range)"));
+            return null;
+        }
+
+        return (v, raw, ucum, comparator);
     }
 
     private static string Label(Kind kind) => kind switch
@@ -595,7 +654,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     };
 
     /// <summary>°C from Cel or [degF]; no unit: accepted as °C only in the Celsius range.</summary>
-    private static double? Celsius(double value, string? unit) => unit?.Trim() switch
+    private static double? Celsius(double value, string? unit, Reading reading) => unit?.Trim() switch
     {
         "Cel" or "°C" or "C" or "degC" or "cel" => value,
         "[degF]" or "°F" or "F" or "degF" or "[degf]" => Math.Round((value - 32) * 5 / 9, 2),
@@ -603,12 +662,24 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         _ => null,
     };
 
-    /// <summary>mg/dL; µmol/L converted (÷ 88.42).</summary>
-    private static double? Creatinine(double value, string? unit) => unit?.Trim() switch
+    /// <summary>
+    /// mg/dL; µmol/L converted (÷ 88.42), mmol/L (× 1000 ÷ 88.42). Without a unit, the code's
+    /// property decides (substance-concentration codes are µmol/L, mass codes mg/dL). Any other
+    /// unit is not guessed: the value is not used.
+    /// </summary>
+    private static double? CreatinineMgPerDl(double value, string? unit, Reading reading)
     {
-        "umol/L" or "µmol/L" or "μmol/L" => Math.Round(value / 88.42, 2),
-        _ => value,
-    };
+        var molar = reading.Resource.Obj("code").Codings().Any(c => c.Code is { } code && CdsServiceCatalog.CreatinineMolarLoincCodes.Contains(code)
+            && string.Equals(c.System, FhirJson.Loinc, StringComparison.OrdinalIgnoreCase));
+        return unit?.Trim().Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() switch
+        {
+            "umol/l" or "µmol/l" or "μmol/l" or "micromol/l" => Math.Round(value / 88.42, 2),
+            "mmol/l" => Math.Round(value * 1000 / 88.42, 2),
+            "mg/dl" => value,
+            null or "" => molar ? Math.Round(value / 88.42, 2) : value,
+            _ => null,
+        };
+    }
 
     private static int? Int(double? value) => value is { } v ? (int)Math.Round(v) : null;
 
@@ -617,6 +688,10 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         var when = r.At is { } at ? at.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) + " UTC" : "undated";
         notes.Add($"{r.Resource.Reference() ?? "Observation"} ({when}): {what}.");
     }
+
+    /// <summary>A lab value written as text: an optional comparator, a number, an optional unit (<c>&gt;60</c>, <c>&lt; 0.2 mmol/L</c>, <c>88 umol/L</c>).</summary>
+    [GeneratedRegex(@"^\s*(?<comparator>[<>]=?|≥|≤)?\s*(?<value>\d{1,6}(?:\.\d{1,4})?)\s*(?<unit>[A-Za-zµμ/{}\[\]_.0-9]*)\s*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LabText();
 
     [GeneratedRegex(@"\bclonus\b", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex ClonusWord();

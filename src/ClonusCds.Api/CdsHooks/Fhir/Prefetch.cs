@@ -21,6 +21,8 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
     public string Key { get; } = key;
     public PrefetchOrigin Origin { get; } = origin;
     public List<JsonElement> Resources { get; } = [];
+    /// <summary>The Bundle entry's <c>fullUrl</c> of each resource (same order; null for a resource sent alone or an entry without one).</summary>
+    public List<string?> FullUrls { get; } = [];
     /// <summary>The value was null: no data (a read found nothing; a search found nothing).</summary>
     public bool Null { get; set; }
     /// <summary>The client answered with an OperationOutcome: the data are unknown.</summary>
@@ -89,12 +91,14 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
                     }
 
                     Resources.Add(resource);
+                    FullUrls.Add(entry.Str("fullUrl"));
                 }
 
                 Incomplete = Next is not null;
                 break;
             default:
                 Resources.Add(value);
+                FullUrls.Add(null);
                 break;
         }
     }

@@ -218,10 +218,10 @@ public sealed class FeedbackEndpointTests(ClonusApiFactory factory) : IClassFixt
     public async Task Feedback_for_one_service_is_not_listed_under_another()
     {
         var card = NewCard();
-        await _client.PostJson("/cds-services/" + CdsServiceCatalog.OrderCheckId + "/feedback", Body(Overridden(card)));
+        await _client.PostJson("/cds-services/" + CdsServiceCatalog.OrderSelectId + "/feedback", Body(Overridden(card)));
 
         Assert.Empty(await _client.StoredFor(card));
-        var (_, other) = await _client.GetJson("/cds-services/" + CdsServiceCatalog.OrderCheckId + "/feedback?limit=500");
+        var (_, other) = await _client.GetJson("/cds-services/" + CdsServiceCatalog.OrderSelectId + "/feedback?limit=500");
         Assert.Contains(other.GetProperty("feedback").EnumerateArray(), f => f.GetProperty("card").GetString() == card);
     }
 
