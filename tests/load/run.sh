@@ -9,7 +9,7 @@
 # file), then drives with wrk, after a warm-up, ROUNDS rounds of
 #   (a) POST /benchmark/echo                      the same bodies as (b); Kestrel + System.Text.Json
 #   (b) POST /api/v1/assessments                  the 7 OpenAPI example contexts in rotation
-#   (c) POST /cds-services/clonus-order-check     order-select with prefetch (CdsOrderSelect.json)
+#   (c) POST /cds-services/clonus-order-select     order-select with prefetch (CdsOrderSelect.json)
 # each for DURATION seconds. Ratios are paired within each round, so slow phases of a shared
 # machine hit (a), (b) and (c) alike. Before every measurement it waits (up to QUIET_WAIT s) for
 # the machine to be quiet (other work < QUIET_BUSY % CPU).
@@ -62,7 +62,7 @@ start_service
 
 ECHO=/benchmark/echo
 ASSESS=/api/v1/assessments
-CDS=/cds-services/clonus-order-check
+CDS=/cds-services/clonus-order-select
 A_BODIES=$OUT/assessment-bodies.lua
 C_BODIES=$OUT/cds-bodies.lua
 
