@@ -20,14 +20,7 @@ public sealed class CdsCoverageTests(ClonusApiFactory factory) : IClassFixture<C
 
     private readonly HttpClient _client = factory.CreateClient();
 
-    private static JsonObject Authorization() => new()
-    {
-        ["access_token"] = Token,
-        ["token_type"] = "Bearer",
-        ["expires_in"] = 300,
-        ["scope"] = "user/*.read",
-        ["subject"] = "clonus-cds",
-    };
+    private static JsonObject Authorization() => FhirAuthorizationJson.For(Token);
 
     private static JsonObject Draft(CdsFixture fixture) => (JsonObject)fixture.Request["context"]!["draftOrders"]!["entry"]![0]!["resource"]!;
 

@@ -17,14 +17,7 @@ public sealed class CdsFetchTests
     private const string HunterFixture = "01-order-select-tramadol-sertraline-hunter-met.json";
     private const string LinezolidFixture = "03-order-sign-linezolid-escitalopram.json";
 
-    private static JsonObject Authorization() => new()
-    {
-        ["access_token"] = Token,
-        ["token_type"] = "Bearer",
-        ["expires_in"] = 300,
-        ["scope"] = "user/*.read",
-        ["subject"] = "clonus-cds",
-    };
+    private static JsonObject Authorization() => FhirAuthorizationJson.For(Token);
 
     /// <summary>Serves the fixture's prefetch from the fake server, strips the given keys (all when none given) and points fhirServer at it.</summary>
     private static CdsFixture FetchingFixture(string file, FakeFhirServer fhir, IReadOnlyDictionary<string, int>? pageSizes = null, params string[] removeKeys)

@@ -83,10 +83,7 @@ public sealed class FhirTokenConfinementTests
             builder.UseSetting("CdsHooks:Fhir:AllowedServers:0", allowed);
     }
 
-    private static JsonObject Authorization() => new()
-    {
-        ["access_token"] = Token, ["token_type"] = "Bearer", ["expires_in"] = 300, ["scope"] = "user/*.read", ["subject"] = "clonus-cds",
-    };
+    private static JsonObject Authorization() => FhirAuthorizationJson.For(Token);
 
     private static bool GotToken(FakeFhirServer server) => server.Requests.Any(r => r.Authorization?.Contains(Token, StringComparison.Ordinal) == true);
 
