@@ -11,7 +11,14 @@ namespace ClonusCds.Api.Tests.CdsHooks;
 /// </summary>
 public static partial class ClonusCardContract
 {
-    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "triage", "medication-safety", "order" };
+    private static readonly HashSet<string> Kinds = new(StringComparer.Ordinal) { "triage", "medication-safety", "order", Unchecked };
+
+    /// <summary>
+    /// The info card for a selected draft that could not be checked (drug not identified, baclofen with
+    /// no kidney function, an interacting drug while part of the list was not seen): it names the
+    /// draft but carries no codes and no suggestion, and cites the knowledge base as a whole.
+    /// </summary>
+    public const string Unchecked = "order-unchecked";
 
     /// <summary>The path every card's source.url points under.</summary>
     public const string KnowledgePath = "/api/v1/knowledge/recommendations/";
@@ -61,8 +68,8 @@ public static partial class ClonusCardContract
             {
                 if (!source.TryGetProperty("url", out var url) || url.ValueKind != JsonValueKind.String
                     || !Uri.TryCreate(url.GetString(), UriKind.Absolute, out var uri)
-                    || !uri.AbsolutePath.StartsWith(KnowledgePath, StringComparison.Ordinal)
-                    || uri.AbsolutePath.Length == KnowledgePath.Length)
+                    || (!(uri.AbsolutePath.StartsWith(KnowledgePath, StringComparison.Ordinal) && uri.AbsolutePath.Length > KnowledgePath.Length)
+                        && !(KindOf(card) == Unchecked && uri.AbsolutePath.TrimEnd('/') == KnowledgeRoot)))
                 {
                     v.Add($"{path}.source.url: must be an absolute URL to {KnowledgePath}<code>");
                 }
@@ -84,7 +91,13 @@ public static partial class ClonusCardContract
             var kind = ours.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
             if (kind is null || !Kinds.Contains(kind))
             {
-                v.Add($"{ep}.kind: must be triage, medication-safety or order");
+                v.Add($"{ep}.kind: must be triage, medication-safety, order or {Unchecked}");
+            }
+
+            if (kind == Unchecked)
+            {
+                CheckUncheckedCard(card, ours, path, ep, hook, drafts, selections, v);
+                continue;
             }
 
             if (!ours.TryGetProperty("codes", out var codes) || codes.ValueKind != JsonValueKind.Array || codes.GetArrayLength() == 0)
@@ -106,7 +119,7 @@ public static partial class ClonusCardContract
                 v.Add($"{ep}.kind: patient-view has no draft orders, so no order cards");
             }
 
-            if (hook is "order-select" or "order-sign" && kind is not null && kind != "order")
+            if (hook is "order-select" or "order-sign" && kind is not null && kind is not ("order" or Unchecked))
             {
                 v.Add($"{ep}.kind: the order hooks answer with order cards only, not '{kind}'");
             }
@@ -129,6 +142,44 @@ public static partial class ClonusCardContract
 
         return v;
     }
+
+    private static void CheckUncheckedCard(JsonElement card, JsonElement ours, string path, string ep, string? hook,
+        HashSet<string> drafts, HashSet<string> selections, List<string> v)
+    {
+        if (hook is not ("order-select" or "order-sign"))
+        {
+            v.Add($"{ep}.kind: {Unchecked} cards are about draft orders, so only the order hooks give them");
+        }
+
+        if (!card.TryGetProperty("indicator", out var indicator) || indicator.ValueKind != JsonValueKind.String || indicator.GetString() != "info")
+        {
+            v.Add($"{path}.indicator: a {Unchecked} card says what was not checked, so it is info");
+        }
+
+        var orderId = ours.TryGetProperty("orderResourceId", out var o) && o.ValueKind == JsonValueKind.String ? o.GetString() : null;
+        if (orderId is not null && !drafts.Contains(orderId))
+        {
+            v.Add($"{ep}.orderResourceId: '{orderId}' is not a draft order of the request");
+        }
+
+        if (orderId is not null && hook == "order-select" && !selections.Contains(orderId))
+        {
+            v.Add($"{ep}.orderResourceId: '{orderId}' was not among context.selections");
+        }
+
+        if (CardExpectations.DeletedResources(card).Any())
+        {
+            v.Add($"{path}.suggestions: a {Unchecked} card found no risk, so it suggests no deletion");
+        }
+    }
+
+    private static string? KindOf(JsonElement card) =>
+        card.TryGetProperty("extension", out var ext) && ext.ValueKind == JsonValueKind.Object
+        && ext.TryGetProperty(CardExpectations.ExtensionKey, out var ours) && ours.ValueKind == JsonValueKind.Object
+        && ours.TryGetProperty("kind", out var k) && k.ValueKind == JsonValueKind.String ? k.GetString() : null;
+
+    /// <summary>The knowledge base's root, cited by cards that name no single code.</summary>
+    private const string KnowledgeRoot = "/api/v1/knowledge";
 
     private static void CheckOrderCard(JsonElement card, JsonElement ours, string path, string ep, string? hook,
         HashSet<string> drafts, HashSet<string> selections, Dictionary<string, int> perDraft, List<string> v)
