@@ -17,8 +17,9 @@ public static class ClonusJson
         // Names are matched exactly as the contract spells them ("Clonus" is an unknown property).
         options.PropertyNameCaseInsensitive = false;
         options.DictionaryKeyPolicy = JsonNamingPolicy.CamelCase;
-        // Integers are not enum values: "sex": 1 is a typo, not "male".
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
+        // Enum values exactly as the contract spells them (snake_case, case-sensitive); integers are
+        // not enum values either: "sex": 1 is a typo, not "male".
+        options.Converters.Add(new StrictSnakeCaseEnumConverter());
         // A misspelt "temprature" silently ignored could change a triage (api-v1.md): reject it.
         options.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         // Two values for one field are ambiguous: reject rather than keep the last.

@@ -18,6 +18,13 @@ public sealed class ErrorTests(ClonusApiFactory factory) : IClassFixture<ClonusA
         { "unknown enum value", """{"clonus": {"present": true}, "patient": {"sex": "M"}}""", "patient.sex" },
         { "enum as integer", """{"clonus": {"present": true}, "patient": {"sex": 1}}""", "patient.sex" },
         { "enum in array", """{"clonus": {"present": true, "sites": ["knee"]}}""", "clonus.sites[0]" },
+        // Enum values are exactly snake_case (api-v1.md): other casings and the C# names are refused.
+        { "enum capitalised", """{"clonus": {"present": true, "sites": ["Ankle"]}}""", "clonus.sites[0]" },
+        { "enum upper case", """{"clonus": {"present": true, "types": ["INDUCIBLE"]}}""", "clonus.types[0]" },
+        { "enum camelCase", """{"clonus": {"present": true}, "setting": "emergencyDepartment"}""", "setting" },
+        { "enum PascalCase", """{"clonus": {"present": true}, "patient": {"sex": "Female"}}""", "patient.sex" },
+        { "enum with spaces", """{"clonus": {"present": true}, "setting": " icu "}""", "setting" },
+        { "enum as numeric string", """{"clonus": {"present": true}, "patient": {"sex": "1"}}""", "patient.sex" },
         { "misspelt property", """{"clonus": {"present": true}, "vitals": {"temprature": 39}}""", "vitals.temprature" },
         { "unknown top-level property", """{"clonus": {"present": true}, "notes": "x"}""", "notes" },
         { "duplicate key", """{"clonus": {"present": true, "present": false}}""", "clonus.present" },
