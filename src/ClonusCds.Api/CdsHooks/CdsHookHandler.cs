@@ -318,8 +318,7 @@ internal sealed partial class CdsHookHandler(
         }
 
         var fetched = 0;
-        var input = Input(request, data, unseen, fetched, null);
-        var resolver = FhirReferenceResolver.For(input);
+        FhirReferenceResolver? resolver = null;
         try
         {
             if (canFetch)
@@ -339,8 +338,8 @@ internal sealed partial class CdsHookHandler(
                     page.Incomplete = page.Next is not null;
                 }
 
-                input = Input(request, data, unseen, fetched, null);
-                resolver = FhirReferenceResolver.For(input);
+                // References no Bundle resolves are read now; without a server the mapper builds its own resolver.
+                resolver = FhirReferenceResolver.For(Input(request, data, unseen, fetched, null));
                 await FetchReferencesAsync(request, resolver, token, ct);
             }
         }

@@ -477,7 +477,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
                 medication = r.Resource;
                 if (r.Origin != ReferenceOrigin.Contained)
                 {
-                    notes?.Add($"{m.Reference() ?? type}: medication read from {Markdown(referenceText)} ({OriginText(r.Origin)}).");
+                    notes?.Add($"{m.Reference() ?? type}: medication read from {Shorten(referenceText)} ({OriginText(r.Origin)}).");
                 }
             }
         }
@@ -503,7 +503,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
             // The drug cannot be identified: say so rather than drop it (an unknown drug is not "no drug").
             name = $"{UnidentifiedPrefix} ({Truncate(referenceText, 80)})";
-            notes?.Add($"{m.Reference() ?? type}: its medicationReference {Markdown(referenceText)} could not be resolved (not contained, not in any Bundle, not fetched); the drug is unknown.");
+            notes?.Add($"{m.Reference() ?? type}: its medicationReference {Shorten(referenceText)} could not be resolved (not contained, not in any Bundle, not fetched); the drug is unknown.");
         }
 
         if (rxcui is not null && (rxcui.Length > 20 || !rxcui.All(char.IsAsciiDigit)))
@@ -575,7 +575,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         _ => "contained",
     };
 
-    private static string Markdown(string reference) => Truncate(reference, 120)!;
+    private static string Shorten(string reference) => Truncate(reference, 120)!;
 
     private static MedicationRoute? Route(JsonElement? route)
     {
