@@ -302,6 +302,8 @@ public sealed class ClinicalPicture
     public Tri FeverOrRising { get; }
     /// <summary>Temperature above 38.5 °C or rapidly rising (severity grading).</summary>
     public Tri Hyperthermia { get; }
+    /// <summary>Altered consciousness recorded: confused, delirious, decreased consciousness or coma (not agitation alone).</summary>
+    public bool AlteredConsciousness => Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
     /// <summary>Where the kidney function came from: <c>egfr</c>, <c>creatinine</c> (CKD-EPI 2021), <c>ckd_stage</c>, or null.</summary>
     public string? RenalSource { get; }
     /// <summary>The eGFR used (measured, estimated from creatinine, or from the CKD stage), or null.</summary>

@@ -137,7 +137,7 @@ internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
         var p = s.Picture;
         var withdrawal = p.WithdrawalEvent(DrugRoles.Dopaminergic, ClinicalPicture.DopaminergicWithdrawalWindowDays);
         var rigid = p.Hypertonia;
-        var mental = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var mental = p.AlteredConsciousness;
         var systemic = p.FeverOrRising.IsYes || mental;
         var fires = withdrawal is not null && rigid.IsYes && systemic;
         var changeUnknown = false;
@@ -265,8 +265,7 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
         var baclofen = p.OnBoard(DrugRoles.Baclofen);
         var renal = p.SevereRenalImpairment;
         var e = p.Context.Exam;
-        var neuro = e?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma
-            || e?.Tone == ToneGrade.Decreased || p.Context.Vitals?.HeartRateBpm < 60;
+        var neuro = p.AlteredConsciousness || e?.Tone == ToneGrade.Decreased || p.Context.Vitals?.HeartRateBpm < 60;
         var fires = baclofen && renal.IsYes && neuro;
         if (baclofen && renal.IsYes && !neuro)
         {
@@ -317,7 +316,7 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         var intrathecal = p.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays, interruptedOnly: true) is not null;
         var e = p.Context.Exam;
         var fever = p.FeverOrRising.IsYes;
-        var mental = e?.MentalStatus is MentalStatus.Agitated or MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var mental = e?.MentalStatus == MentalStatus.Agitated || p.AlteredConsciousness;
         var hypotension = p.Context.Vitals?.SystolicBp <= 90;
         var rebound = p.Hypertonia.IsYes || p.Hyperreflexia.IsYes;
         var fires = withdrawal is not null && (fever || mental || hypotension || rebound);
@@ -378,7 +377,7 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
             && (s.HunterMet.IsPossible || (s.Hunter?.MildFeatures.IsPossible ?? false));
         s.Out.Trace.Add(Id, Tri.Of(fires || onlyAgent), Description,
             [TraceInput.Of("lithiumOnBoard", lithium), TraceInput.Of("labs.lithiumMmolPerL", level), TraceInput.Of("lithiumOnlySerotonergicAgent", onlyAgent)]);
-        var confused = p.Context.Exam?.MentalStatus is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+        var confused = p.AlteredConsciousness;
         if (onlyAgent)
         {
             return new EtiologyCall(Etiology.IndeterminateNeedsEvaluation, EtiologySubtype.LithiumToxicity, confused ? Urgency.Emergency : Urgency.Urgent,

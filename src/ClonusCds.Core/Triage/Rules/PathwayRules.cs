@@ -337,13 +337,12 @@ internal sealed class LithiumManagement : IManagementRule
         var p = s.Picture;
         var known = p.Context.Labs?.LithiumMmolPerL;
         var level = known ?? 0;
-        var mental = p.Context.Exam?.MentalStatus;
         var impairedKidney = p.SevereRenalImpairment.IsYes || p.ModerateRenalImpairment.IsYes || p.Has(ConditionCategory.AcuteKidneyInjury);
         o.Recommend(C.HoldLithiumCheckLevel, Id, known is null
             ? "No serum lithium level: hold lithium and measure it now."
             : $"Serum lithium {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} mmol/L is above the therapeutic range.", T.FirstLine);
         var extrip = (impairedKidney && level > 4.0) || level > 5.0
-            || mental is MentalStatus.Confused or MentalStatus.Delirium or MentalStatus.DecreasedConsciousness or MentalStatus.Coma;
+            || p.AlteredConsciousness;
         if (extrip)
         {
             o.Recommend(C.ExtracorporealRemovalPerExtrip, Id, "EXTRIP criteria: level, kidney function or mental status.", T.FirstLine);
