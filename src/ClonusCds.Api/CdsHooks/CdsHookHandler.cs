@@ -186,7 +186,7 @@ internal sealed partial class CdsHookHandler(
                 .ToList();
             if (codes.Count == 0)
             {
-                if (UncheckedReasons(own, record) is { Count: > 0 } reasons)
+                if (UncheckedReasons(own, record, with) is { Count: > 0 } reasons)
                 {
                     result.Add(CardBuilder.Unchecked(draft, own[0].Name, reasons, with, record, baseUrl));
                 }
@@ -202,16 +202,20 @@ internal sealed partial class CdsHookHandler(
     }
 
     /// <summary>
-    /// Why a draft that raised nothing was not fully checked: baclofen with no kidney function in
-    /// the record; a drug that interacts through the medication list (serotonergic, MAO inhibitor,
-    /// tizanidine or a CYP1A2 inhibitor) while part of that list could not be seen.
+    /// Why a draft that raised nothing was not fully checked: baclofen while the engine could not
+    /// establish the kidney function (it names <c>patient.egfr</c> under missing data: nothing renal
+    /// in the record, a CKD condition without a stage, or a creatinine without the adult age the
+    /// estimate needs); a drug that interacts through the medication list (serotonergic, MAO
+    /// inhibitor, tizanidine or a CYP1A2 inhibitor) while part of that list could not be seen.
     /// </summary>
-    private static List<string> UncheckedReasons(List<DrugEntry> own, MappedRecord record)
+    private static List<string> UncheckedReasons(List<DrugEntry> own, MappedRecord record, Assessment with)
     {
         var reasons = new List<string>();
-        if (own.Any(d => d.Roles.Contains(DrugRoles.Baclofen)) && record.KidneyFunctionUnseen)
+        if (own.Any(d => d.Roles.Contains(DrugRoles.Baclofen)) && with.MissingData.Any(m => m.Field == "patient.egfr"))
         {
-            reasons.Add("no kidney function in the record (eGFR, creatinine, CKD or dialysis): baclofen is renally cleared — check eGFR before dosing");
+            reasons.Add(record.KidneyFunctionUnseen
+                ? "no kidney function in the record (eGFR, creatinine, CKD or dialysis): baclofen is renally cleared — check eGFR before dosing"
+                : "the kidney function could not be established from the record (no eGFR; a CKD condition without a stage, or a creatinine without an adult age): baclofen is renally cleared — check eGFR before dosing");
         }
 
         if (record.MedicinesPartlySeen && own.Any(d => d.Roles.Any(r => r is DrugRoles.Serotonergic or DrugRoles.Maoi or DrugRoles.Tizanidine or DrugRoles.Cyp1a2Inhibitor)))
@@ -360,17 +364,11 @@ internal sealed partial class CdsHookHandler(
     /// </summary>
     private async Task<PrefetchData> FetchKeyAsync(CdsServiceDefinition service, CdsRequest request, string token, string key, CancellationToken ct)
     {
-        var url = Fill(service.Prefetch[key], request.Context);
-        if (!CdsServiceCatalog.SupplementaryKeys.Contains(key))
-        {
-            return await fetcher.FetchAsync(request.FhirServer!, token, key, url, ct);
-        }
-
         try
         {
-            return await fetcher.FetchAsync(request.FhirServer!, token, key, url, ct);
+            return await fetcher.FetchAsync(request.FhirServer!, token, key, Fill(service.Prefetch[key], request.Context), ct);
         }
-        catch (FhirFetchException ex)
+        catch (FhirFetchException ex) when (CdsServiceCatalog.SupplementaryKeys.Contains(key))
         {
             LogSupplementaryUnread(logger, key, ex.Message);
             return new PrefetchData(key, PrefetchOrigin.Fetched) { Failed = true };

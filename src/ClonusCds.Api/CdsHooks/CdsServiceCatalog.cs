@@ -85,7 +85,8 @@ public static class CdsServiceCatalog
 
     /// <summary>LOINC codes asked for under the labs key: eGFR, creatinine, CK, lithium, pregnancy status (82810-3; 11449-6 as C-CDA and older records carry it).</summary>
     public static IReadOnlyList<string> LabLoincCodes { get; } =
-        [.. EgfrLoincCodes, .. CreatinineLoincCodes, "2157-6", "14334-7", "82810-3", "11449-6"];
+        [.. EgfrLoincCodes, .. CreatinineLoincCodes, Fhir.FhirPatientMapper.LoincCk, Fhir.FhirPatientMapper.LoincLithium,
+            Fhir.FhirPatientMapper.LoincPregnancy, Fhir.FhirPatientMapper.LoincPregnancyReported];
 
     /// <summary>SNOMED CT codes asked for under the findings key.</summary>
     public static IReadOnlyList<string> FindingSnomedCodes { get; } =

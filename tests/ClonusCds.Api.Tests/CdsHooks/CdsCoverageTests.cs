@@ -246,6 +246,45 @@ public sealed class CdsCoverageTests(ClonusApiFactory factory) : IClassFixture<C
         Assert.Empty(CdsConformance.CheckResponse(body, fixture.RequestElement));
     }
 
+    [Fact]
+    public async Task A_baclofen_order_with_only_an_unstaged_CKD_gets_a_not_fully_checked_card_not_silence()
+    {
+        // CKD is recorded (so something renal was seen) but without a stage or any lab: the eGFR is unknown.
+        var fixture = BaclofenWithout(["N18", "Z99", "46177005", "105502003"], null);
+        ((JsonArray)fixture.Request["prefetch"]!["conditions"]!["entry"]!).Add(JsonNode.Parse($$$$"""
+            {"fullUrl":"https://ehr.example.org/fhir/Condition/ckd","resource":{"resourceType":"Condition","id":"ckd","subject":{"reference":"Patient/{{{{fixture.PatientId}}}}"},
+             "code":{"coding":[{"system":"http://hl7.org/fhir/sid/icd-10-cm","code":"N18.9"}]}}}
+            """));
+
+        var (response, body) = await Post(CdsServiceCatalog.OrderSignId, fixture);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var card = Assert.Single(Cards(body));
+        Assert.Equal("order-unchecked", Kind(card));
+        var detail = card.GetProperty("detail").GetString()!;
+        Assert.Contains("could not be established", detail, StringComparison.Ordinal);
+        Assert.Contains("**Kidney function:** not established from the record", detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_baclofen_order_for_an_adolescent_with_creatinine_only_gets_a_not_fully_checked_card()
+    {
+        // CKD-EPI 2021 is an adult equation: a 16-year-old's creatinine gives no eGFR here.
+        var fixture = FixtureLoader.Load(BaclofenFixture);
+        var patientId = fixture.PatientId;
+        fixture = BaclofenWithout(["N18", "Z99", "46177005", "105502003"], $$$$"""
+            {"resourceType":"Bundle","type":"searchset","total":1,"entry":[{"fullUrl":"https://ehr.example.org/fhir/Observation/cr1","resource":
+             {"resourceType":"Observation","id":"cr1","status":"final","subject":{"reference":"Patient/{{{{patientId}}}}"},"effectiveDateTime":"2026-01-01T08:00:00Z",
+              "code":{"coding":[{"system":"http://loinc.org","code":"2160-0"}]},"valueQuantity":{"value":1.1,"unit":"mg/dL","system":"http://unitsofmeasure.org","code":"mg/dL"}}}]}
+            """);
+        ((JsonObject)fixture.Request["prefetch"]!["patient"]!)["birthDate"] = DateTime.UtcNow.AddYears(-16).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var (response, body) = await Post(CdsServiceCatalog.OrderSignId, fixture);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("order-unchecked", Kind(Assert.Single(Cards(body))));
+    }
+
     // ---------------------------------------------------------------- interop
 
     [Theory]

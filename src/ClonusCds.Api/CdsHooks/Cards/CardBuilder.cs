@@ -392,7 +392,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
         return text ?? (record.KidneyFunctionUnseen
             ? "not found in the record (no eGFR, serum creatinine, CKD or dialysis entry): unknown, not normal — check it before dosing baclofen"
-            : "a CKD condition is recorded without a stage; the eGFR is unknown");
+            : "not established from the record (no eGFR; a CKD condition without a stage, or a serum creatinine without the adult age and sex the CKD-EPI estimate needs): unknown — check it before dosing baclofen");
     }
 
     /// <summary>

@@ -141,17 +141,8 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             Pregnant = findings.Pregnant,
         };
 
-        var observationsFailed = input.Observations.Any(o => o.Failed);
-        if (observationsFailed)
-        {
-            notes.Add("Observations: the EHR reported an error for at least one search (OperationOutcome); findings are incomplete.");
-        }
-
-        if (input.Observations.Any(o => o.Incomplete))
-        {
-            notes.Add("Observations: a search had further pages that were not read; the newest results (first page) were used.");
-        }
-
+        // Statements that failed or were cut short leave exposure as unknown as failed orders do.
+        var medicationLists = new[] { input.Medications, input.MedicationStatements };
         var context = new PatientContext
         {
             Patient = patient,
@@ -160,27 +151,13 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             Exam = findings.Exam,
             Labs = findings.Labs,
             Medications = input.Medications is { Failed: true } && medications.Count == 0 ? null : medications,
-            MedicationListIncomplete = input.Medications is { Failed: true } or { Incomplete: true },
+            MedicationListIncomplete = medicationLists.Any(d => d is { Failed: true } or { Incomplete: true }),
             Conditions = input.Conditions is { Failed: true } && conditions.Count == 0 ? null : conditions,
             ConditionListIncomplete = input.Conditions is { Failed: true } or { Incomplete: true },
         };
 
-        if (input.Medications is { Failed: true })
-        {
-            notes.Add("Medications: the EHR reported an error reading the medication list (OperationOutcome); drug exposure is unknown.");
-        }
-        else if (input.Medications is { Incomplete: true })
-        {
-            notes.Add("Medications: the list had further pages that could not be read; drug exposure is not fully known.");
-        }
-
-        if (input.Conditions is { Failed: true })
-        {
-            notes.Add("Conditions: the EHR reported an error reading the problem list (OperationOutcome).");
-        }
-
+        // What could not be seen is said once, here (the card's "Could not be seen"), not among the readings.
         var unseen = new List<string>();
-        var medicinesPartlySeen = false;
         if (input.Unseen.Contains(CdsServiceCatalog.Keys.MedicationStatements))
         {
             // Listed on every card, but no card of its own: an EHR that does not send statements would
@@ -193,20 +170,31 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             unseen.Add("Examination observations (category exam): not sent and not fetchable, so findings under local codes were not read.");
         }
 
-        foreach (var data in new[] { input.Medications, input.MedicationStatements })
+        var medicinesPartlySeen = false;
+        foreach (var data in medicationLists)
         {
             if (data is { Failed: true } or { Incomplete: true })
             {
-                unseen.Add($"{(data.Key == CdsServiceCatalog.Keys.Medications ? "Medication orders" : "Home and reported medicines")}: {(data.Failed ? "the EHR reported an error" : "further pages could not be read")}, so drug exposure is not fully known.");
+                unseen.Add($"{(data.Key == CdsServiceCatalog.Keys.Medications ? "Medication orders" : "Home and reported medicines")}: {Gap(data)}, so drug exposure is not fully known.");
                 medicinesPartlySeen = true;
             }
         }
 
-        var unidentified = medications.Count(m => m.Status != MedicationStatus.Draft && m.Rxcui is null && m.Name?.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal) == true);
+        var unidentified = medications.Count(m => m.Status != MedicationStatus.Draft && IsUnidentified(m));
         if (unidentified > 0)
         {
             unseen.Add($"{unidentified} medicine(s) on the list could not be identified (their Medication reference resolved nowhere); their effect is unknown.");
             medicinesPartlySeen = true;
+        }
+
+        if (input.Conditions is { Failed: true } or { Incomplete: true })
+        {
+            unseen.Add($"Conditions: {Gap(input.Conditions)}, so a known lesion, liver failure or kidney disease may be missing.");
+        }
+
+        foreach (var data in input.Observations.Where(o => o.Failed || o.Incomplete))
+        {
+            unseen.Add($"Observations ({data.Key}): {Gap(data)}{(data.Failed ? ", so those findings are unknown" : "; the newest results (first page) were used")}.");
         }
 
         var kidneyUnseen = findings.Egfr is null && findings.Labs?.CreatinineMgPerDl is null && !onDialysis
@@ -214,11 +202,6 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         if (kidneyUnseen)
         {
             unseen.Add("Kidney function: no eGFR, serum creatinine, CKD or dialysis entry was in the record; it is unknown, not normal.");
-        }
-
-        foreach (var data in input.Observations.Where(o => o.Failed))
-        {
-            unseen.Add($"Observations ({data.Key}): the EHR reported an error, so those findings are unknown.");
         }
 
         return new MappedRecord(context, drafts, notes, findings.At, findings.Clonus is not null)
@@ -413,7 +396,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             drafts.Add(new DraftOrder(reference, entry.Name ?? entry.Rxcui ?? "medication", list.Count,
                 input.Selections is null || (reference is not null && input.Selections.Contains(reference)))
             {
-                Unidentified = entry.Name?.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal) == true && entry.Rxcui is null,
+                Unidentified = IsUnidentified(entry),
             });
             list.Add(entry);
         }
@@ -424,6 +407,13 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
     /// <summary>The name given to a medication whose reference could not be resolved (the engine reports it as not recognised).</summary>
     internal const string UnidentifiedPrefix = "unidentified medication";
+
+    /// <summary>An entry whose drug could not be identified (see <see cref="UnidentifiedPrefix"/>).</summary>
+    internal static bool IsUnidentified(MedicationEntry m) =>
+        m.Rxcui is null && m.Name?.StartsWith(UnidentifiedPrefix, StringComparison.Ordinal) == true;
+
+    private static string Gap(PrefetchData data) =>
+        data.Failed ? "the EHR reported an error (OperationOutcome)" : "further pages could not be read";
 
     /// <summary>
     /// One MedicationRequest or MedicationStatement as a medication entry; null when it does not

@@ -209,6 +209,32 @@ public sealed class ReferenceResolverTests
     public void References_normalise_to_Type_and_id(string reference, string? expected) =>
         Assert.Equal(expected, FhirReferenceResolver.Normalize(reference));
 
+    [Theory]
+    [InlineData("""{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"timeout"}]}""")]
+    [InlineData("""{"resourceType":"Bundle","type":"searchset","link":[{"relation":"next","url":"https://ehr.example.org/fhir/page2"}],"entry":[]}""")]
+    public void Statements_that_failed_or_were_cut_short_leave_the_medication_list_incomplete(string statements)
+    {
+        var record = Map(medications: Data("medications", Bundle()), statements: Data("medicationStatements", statements));
+
+        Assert.True(record.Context.MedicationListIncomplete);
+        Assert.True(record.MedicinesPartlySeen);
+        Assert.Contains(record.Unseen, u => u.StartsWith("Home and reported medicines:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Each_gap_is_said_once_under_could_not_be_seen_not_among_the_readings()
+    {
+        var failed = """{"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"timeout"}]}""";
+        var input = new FhirInput("p1", null, Data("conditions", failed), Data("medications", failed), [Data("vitals", failed)], [], null);
+
+        var record = Mapper.Map(input, TimeSpan.FromHours(72));
+
+        Assert.Contains(record.Unseen, u => u.StartsWith("Medication orders:", StringComparison.Ordinal));
+        Assert.Contains(record.Unseen, u => u.StartsWith("Conditions:", StringComparison.Ordinal));
+        Assert.Contains(record.Unseen, u => u.StartsWith("Observations (vitals):", StringComparison.Ordinal));
+        Assert.DoesNotContain(record.Notes, n => n.Contains("OperationOutcome", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void A_stopped_statement_counts_days_from_its_period_end_else_from_when_it_was_asserted()
     {
