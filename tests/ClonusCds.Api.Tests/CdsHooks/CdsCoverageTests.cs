@@ -243,6 +243,10 @@ public sealed class CdsCoverageTests(ClonusApiFactory factory) : IClassFixture<C
         Assert.Equal("order-unchecked", Kind(card));
         Assert.Equal("info", card.GetProperty("indicator").GetString());
         Assert.Contains("no kidney function in the record", card.GetProperty("summary").GetString() + card.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        // The gap is said once, under "Could not be seen", not again as a "Kidney function:" line.
+        var detail = card.GetProperty("detail").GetString()!;
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(detail, "no eGFR, serum creatinine, CKD or dialysis entry"));
+        Assert.DoesNotContain("**Kidney function:**", detail, StringComparison.Ordinal);
         Assert.Empty(CdsConformance.CheckResponse(body, fixture.RequestElement));
     }
 

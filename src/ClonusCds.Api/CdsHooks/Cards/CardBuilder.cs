@@ -364,8 +364,9 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
     /// <summary>
     /// Where the kidney function behind this card came from, in order: dialysis; a measured eGFR;
-    /// the CKD-EPI 2021 estimate from serum creatinine; the recorded CKD stage; or none found.
-    /// Null when no advice on the card depends on it.
+    /// the CKD-EPI 2021 estimate from serum creatinine; the recorded CKD stage; or renal data that
+    /// give no eGFR. Null when no advice on the card depends on it, or when nothing renal is recorded
+    /// (then "Could not be seen" says so).
     /// </summary>
     internal static string? RenalLine(Assessment a, MappedRecord record, IReadOnlyList<string> codes)
     {
@@ -390,8 +391,9 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
             text = "on dialysis (recorded condition)" + (text is null ? "" : "; " + text);
         }
 
+        // Nothing renal at all is said once, under "Could not be seen".
         return text ?? (record.KidneyFunctionUnseen
-            ? "not found in the record (no eGFR, serum creatinine, CKD or dialysis entry): unknown, not normal — check it before dosing baclofen"
+            ? null
             : "not established from the record (no eGFR; a CKD condition without a stage, or a serum creatinine without the adult age and sex the CKD-EPI estimate needs): unknown — check it before dosing baclofen");
     }
 
