@@ -179,7 +179,7 @@ public sealed class AssessmentJsonWriterTests
         {
             SerotoninToxicity = a.SerotoninToxicity! with
             {
-                SerotonergicAgents = [new SerotonergicAgentMatch("x", null, "ssri", "standard", "draft", "name", 0)],
+                SerotonergicAgents = [new SerotonergicAgentMatch("x", null, "ssri", "standard", "moderate", "draft", "name", 0)],
             },
         }, "agent without rxcui");
     }
@@ -315,7 +315,7 @@ public sealed class AssessmentJsonWriterTests
             UnrecognizedInputs = [new UnrecognizedInput("medication", "medications[0]", text, "not in the drug vocabulary")],
             Trace = [new TraceEntry(text, "read", text, [text, text])],
             Citations = [new Citation(text, text, text, 2000, text)],
-            SerotoninToxicity = a.SerotoninToxicity! with { SerotonergicAgents = [new SerotonergicAgentMatch(text, text, text, text, text, text, 1)] },
+            SerotoninToxicity = a.SerotoninToxicity! with { SerotonergicAgents = [new SerotonergicAgentMatch(text, text, text, text, text, text, text, 1)] },
             Disclaimer = text,
         }, text.Length > 40 ? text[..40] : text);
     }

@@ -578,9 +578,27 @@ public sealed class EtiologyRuleTests
     }
 
     [Fact]
-    public void A_one_year_old_is_not_graded_on_infant_thresholds()
+    public void A_toddler_under_two_is_graded_on_the_first_year_thresholds_and_never_simply_reassured()
     {
-        var a = Engine.Assess(Infant(1.0, 8));
+        var a = Engine.Assess(Infant(1.0, 4));
+        Assert.Equal("fired", a.Outcome("INF-THRESHOLDS"));
+        Assert.Equal(EtiologySubtype.InfantClonus, a.Etiology.Subtype);
+        Assert.Equal(Etiology.IndeterminateNeedsEvaluation, a.Etiology.Primary);
+        Assert.DoesNotContain("reassurance_with_reexamination", a.AllCodes());
+    }
+
+    [Fact]
+    public void A_toddler_with_cerebral_palsy_follows_the_umn_pathway()
+    {
+        var a = Engine.Assess(Infant(1.5, 4).AddConditions(Condition(ConditionCategory.CerebralPalsy)));
+        Assert.Equal("not_met", a.Outcome("INF-THRESHOLDS"));
+        Assert.Equal(Etiology.UmnLesion, a.Etiology.Primary);
+    }
+
+    [Fact]
+    public void A_two_year_old_is_not_graded_on_infant_thresholds()
+    {
+        var a = Engine.Assess(Infant(2.0, 4));
         Assert.Equal("not_met", a.Outcome("INF-THRESHOLDS"));
         Assert.NotEqual(EtiologySubtype.InfantClonus, a.Etiology.Subtype);
     }

@@ -43,10 +43,24 @@ public sealed class ManagementRuleTests
         Assert.NotNull(a.TierOf("iv_fluids"));
         Assert.NotNull(a.TierOf("continuous_cardiac_monitoring"));
         Assert.NotNull(a.TierOf("toxicology_consult"));
-        foreach (var pitfall in new[] { "avoid_physical_restraints", "avoid_antipyretics", "avoid_bromocriptine_dantrolene_in_st", "avoid_antipsychotics_until_nms_excluded", "avoid_long_acting_beta_blockers_in_st" })
+        foreach (var pitfall in new[] { "avoid_physical_restraints", "avoid_bromocriptine_dantrolene_in_st", "avoid_antipsychotics_until_nms_excluded", "avoid_long_acting_beta_blockers_in_st" })
         {
             Assert.True(a.HasPitfall(pitfall), pitfall);
         }
+
+        // 37.8 °C, not rising: no antipyretic pitfall for an afebrile patient.
+        Assert.False(a.HasPitfall("avoid_antipyretics"));
+    }
+
+    [Theory]
+    [InlineData(38.6, true)]
+    [InlineData(null, true)]
+    [InlineData(37.2, false)]
+    public void The_antipyretic_pitfall_needs_fever_or_an_unmeasured_temperature(double? temperatureC, bool expected)
+    {
+        var a = Engine.Assess(SerotoninToxicity(temperatureC));
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.Equal(expected, a.HasPitfall("avoid_antipyretics"));
     }
 
     [Fact]
@@ -154,12 +168,14 @@ public sealed class ManagementRuleTests
     [Fact]
     public void Mild_serotonin_toxicity_reviews_the_change_observes_and_safety_nets()
     {
-        var a = Engine.Assess(MildSerotoninToxicity());
+        var context = MildSerotoninToxicity();
+        var a = Engine.Assess(context);
         AssertFiredBy(a, "review_recent_dose_change", "ST-MILD-MGMT");
         Assert.Equal(T.FirstLine, a.TierOf("review_recent_dose_change"));
         Assert.NotNull(a.TierOf("safety_net_return_precautions"));
         Assert.NotNull(a.TierOf("reapply_hunter_after_data"));
-        Assert.True(a.HasPitfall("avoid_antipyretics"));
+        Assert.True(a.HasPitfall("serotonergic_drug_alone_not_diagnostic"));
+        Assert.Equal(a.HasPitfall("avoid_antipyretics"), context.Vitals?.TemperatureC is null or > 38.0 || context.Vitals?.TemperatureRising == true);
         Assert.Null(a.Outcome("ST-MGMT")); // management rules are traced only when they fire
     }
 
@@ -395,7 +411,8 @@ public sealed class ManagementRuleTests
         Assert.Equal(T.Monitoring, a.TierOf("developmental_neuromotor_evaluation"));
         Assert.True(a.HasPitfall("infant_clonus_thresholds"));
         Assert.Contains("infant_outcome_figures_selective", a.CautionsOn("infant_clonus_thresholds"));
-        AssertAbsent(a, "pediatric_neurology_referral", "brain_mri_if_high_tone", "baclofen_titration_schedule", "unsustained_clonus_can_be_normal");
+        AssertAbsent(a, "pediatric_neurology_referral", "brain_mri_if_high_tone", "baclofen_titration_schedule");
+        Assert.True(a.HasPitfall("unsustained_clonus_can_be_normal")); // a few beats, any age
     }
 
     [Fact]
@@ -435,7 +452,7 @@ public sealed class ManagementRuleTests
         AssertFiredBy(a, "reassurance_with_reexamination", "NV-MGMT");
         Assert.Equal(T.FirstLine, a.TierOf("reassurance_with_reexamination"));
         Assert.True(a.HasPitfall("unsustained_clonus_can_be_normal"));
-        AssertAbsent(a, "full_neuro_exam_other_umn_signs", "safety_net_return_precautions", "mri_spine_brain", "baclofen_first_line");
+        AssertAbsent(a, "safety_net_return_precautions", "mri_spine_brain", "baclofen_first_line");
     }
 
     [Fact]
@@ -505,15 +522,30 @@ public sealed class ManagementRuleTests
     }
 
     [Theory]
-    [InlineData(30.0)]
-    [InlineData(45.0)]
-    [InlineData(59.0)]
-    public void Baclofen_at_egfr_30_to_60_needs_a_reduced_dose(double egfr)
+    [InlineData(30.0, "renal_impairment_moderate")]
+    [InlineData(45.0, "renal_impairment_moderate")]
+    [InlineData(49.9, "renal_impairment_moderate")]
+    [InlineData(50.0, "renal_impairment_mild")]
+    [InlineData(59.0, "renal_impairment_mild")]
+    [InlineData(79.0, "renal_impairment_mild")]
+    public void Baclofen_follows_the_label_creatinine_clearance_bands(double egfr, string caution)
     {
         var a = Engine.Assess(KnownUmn().WithPatient(p => p with { Egfr = egfr }));
         Assert.Equal(T.FirstLine, a.TierOf("baclofen_first_line"));
-        Assert.Contains("renal_impairment_moderate", a.CautionsOn("baclofen_first_line"));
-        Assert.NotNull(a.TierOf("baclofen_renal_dose_reduction_or_avoid"));
+        Assert.Contains(caution, a.CautionsOn("baclofen_first_line"));
+        Assert.Contains(caution, a.CautionsOn("baclofen_renal_dose_reduction_or_avoid"));
+        Assert.Contains(caution, a.CautionsOn("baclofen_titration_schedule"));
+    }
+
+    [Theory]
+    [InlineData(80.0)]
+    [InlineData(95.0)]
+    public void Baclofen_at_egfr_80_or_more_needs_no_renal_reduction(double egfr)
+    {
+        var a = Engine.Assess(KnownUmn().WithPatient(p => p with { Egfr = egfr }));
+        Assert.Equal(T.FirstLine, a.TierOf("baclofen_first_line"));
+        AssertAbsent(a, "baclofen_renal_dose_reduction_or_avoid");
+        Assert.DoesNotContain("renal_impairment_mild", a.CautionsOn("baclofen_first_line"));
     }
 
     [Fact]
@@ -544,14 +576,63 @@ public sealed class ManagementRuleTests
     }
 
     [Fact]
-    public void Baclofen_inadequate_leads_to_botulinum_toxin()
+    public void Baclofen_inadequate_is_not_titrated_again_and_moves_to_refractory_options()
     {
         var a = Engine.Assess(KnownUmn() with { TreatmentHistory = [new TreatmentTrial { Treatment = "baclofen_first_line", Response = TreatmentResponse.Inadequate }] });
         Assert.Equal(T.Refractory, a.TierOf("botulinum_toxin_focal"));
+        Assert.Equal(T.FirstLine, a.TierOf("first_line_exhausted"));
+        Assert.Contains("without adequate benefit", a.Item("first_line_exhausted")!.Because);
+        Assert.Equal(T.Refractory, a.TierOf("intrathecal_baclofen_referral"));
+        Assert.Contains("clonus.focal", a.MissingFields());
+        AssertAbsent(a, "baclofen_first_line", "baclofen_titration_schedule");
+    }
+
+    [Fact]
+    public void Baclofen_partial_below_the_maximum_is_optimised()
+    {
+        var a = Engine.Assess(KnownUmn() with { TreatmentHistory = [new TreatmentTrial { Treatment = "baclofen", Response = TreatmentResponse.Partial }] });
         Assert.Equal(T.Adjunct, a.TierOf("baclofen_first_line"));
         Assert.Contains("previously_inadequate", a.CautionsOn("baclofen_first_line"));
-        Assert.Contains("clonus.focal", a.MissingFields());
-        AssertAbsent(a, "phenol_neurolysis");
+        AssertAbsent(a, "first_line_exhausted", "intrathecal_baclofen_referral");
+    }
+
+    [Theory]
+    [InlineData("20 mg four times daily")]
+    [InlineData("20mg QID")]
+    [InlineData("80 mg/day")]
+    [InlineData("30 mg tid")]
+    [InlineData("20 mg q6h")]
+    public void Baclofen_already_at_the_maximum_is_not_titrated_again(string dose)
+    {
+        var context = KnownUmn() with { Medications = [Med("baclofen", days: 60) with { Dose = dose }] };
+        var a = Engine.Assess(context);
+        Assert.Equal(T.FirstLine, a.TierOf("first_line_exhausted"));
+        Assert.Contains("baclofen_at_maximum_dose", a.CautionsOn("first_line_exhausted"));
+        Assert.True(a.HasPitfall("baclofen_abrupt_withdrawal_risk"));
+        AssertAbsent(a, "baclofen_first_line", "baclofen_titration_schedule");
+    }
+
+    [Theory]
+    [InlineData("10 mg three times daily")]
+    [InlineData("20 mg bid")]
+    [InlineData("as directed")]
+    [InlineData("80 mcg/day")]
+    public void Baclofen_below_the_maximum_or_unreadable_dose_keeps_titration(string dose)
+    {
+        var context = KnownUmn() with { Medications = [Med("baclofen", days: 60) with { Dose = dose }] };
+        var a = Engine.Assess(context);
+        AssertAbsent(a, "first_line_exhausted");
+        Assert.NotNull(a.TierOf("baclofen_first_line"));
+    }
+
+    [Fact]
+    public void Baclofen_not_tolerated_states_why_first_line_is_exhausted()
+    {
+        var a = Engine.Assess(KnownUmn() with { TreatmentHistory = [new TreatmentTrial { Treatment = "Lioresal", Response = TreatmentResponse.NotTolerated }] });
+        Assert.Contains("not tolerated", a.Item("first_line_exhausted")!.Because);
+        Assert.Equal(T.FirstLine, a.TierOf("cold_application"));
+        Assert.NotEmpty(a.Recommendations.FirstLine);
+        AssertAbsent(a, "baclofen_first_line", "baclofen_titration_schedule", "switch_tizanidine_to_baclofen");
     }
 
     [Fact]
@@ -937,10 +1018,17 @@ public sealed class ManagementRuleTests
     public void Pregnancy_with_baclofen_recommended_needs_a_shared_decision()
     {
         var a = Engine.Assess(KnownUmn().WithPatient(p => p with { Sex = Sex.Female, AgeYears = 31, Pregnant = true, GestationalAgeWeeks = 22 }));
-        AssertFiredBy(a, "obstetric_neurology_shared_decision", "SAFE-PREGNANCY");
+        AssertFiredBy(a, "obstetric_neurology_shared_decision", "UMN-MGMT");
+        Assert.Equal(T.FirstLine, a.TierOf("obstetric_neurology_shared_decision"));
         Assert.True(a.HasPitfall("baclofen_neonatal_withdrawal"));
         Assert.Contains("pregnancy_baclofen", a.CautionsOn("baclofen_neonatal_withdrawal"));
         Assert.Contains("pregnancy_baclofen", a.CautionsOn("baclofen_first_line"));
+        // Non-drug measures lead; baclofen, if at all, after them.
+        Assert.Equal(T.Adjunct, a.TierOf("baclofen_first_line"));
+        Assert.Equal(T.FirstLine, a.TierOf("cold_application"));
+        Assert.Equal(T.FirstLine, a.TierOf("heel_contact_strategy"));
+        Assert.Equal(T.FirstLine, a.TierOf("physical_therapy"));
+        Assert.NotEqual(T.FirstLine, a.TierOf("baclofen_titration_schedule"));
     }
 
     [Fact]
@@ -983,11 +1071,19 @@ public sealed class ManagementRuleTests
     }
 
     [Fact]
-    public void A_long_standing_antiepileptic_is_not_flagged()
+    public void Position_triggered_clonus_in_a_known_lesion_warns_against_antiepileptics_without_ordering_eeg()
     {
         var context = KnownUmn(ConditionCategory.SpinalCordInjury).WithClonus(c => c with { Types = [ClonusType.PositionTriggered] })
             with { Medications = [Med("levetiracetam", days: 365)] };
         var a = Engine.Assess(context);
+        AssertFiredBy(a, "no_antiepileptic_without_eeg", "SAFE-AED-EEG");
+        AssertAbsent(a, "video_eeg");
+    }
+
+    [Fact]
+    public void Inducible_clonus_in_a_known_lesion_with_no_antiepileptic_in_play_is_not_flagged()
+    {
+        var a = Engine.Assess(KnownUmn(ConditionCategory.SpinalCordInjury));
         Assert.Null(a.Outcome("SAFE-AED-EEG")); // management rules are traced only when they fire
         AssertAbsent(a, "no_antiepileptic_without_eeg");
     }

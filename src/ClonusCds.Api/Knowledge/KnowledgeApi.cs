@@ -52,7 +52,7 @@ internal static class KnowledgeApi
 
     private static Ok<SerotonergicAgentView[]> SerotonergicAgents(ClinicalKnowledgeBase kb) =>
         TypedResults.Ok(kb.Drugs.Where(d => d.Roles.Contains(DrugRoles.Serotonergic))
-            .Select(d => new SerotonergicAgentView(d.Name, d.Rxcui, d.SerotonergicClass!, d.RiskTier!, d.BrandNames, d.Synonyms,
+            .Select(d => new SerotonergicAgentView(d.Name, d.Rxcui, d.SerotonergicClass!, d.RiskTier!, d.EvidenceTier!, d.BrandNames, d.Synonyms,
                 d.Roles.Contains(DrugRoles.Maoi), d.WashoutDays, d.Citations, d.Note))
             .ToArray());
 
@@ -79,5 +79,5 @@ public sealed record RecommendationView(string Code, string Kind, string? Tier, 
 }
 
 /// <summary>A serotonergic agent in the vocabulary.</summary>
-public sealed record SerotonergicAgentView(string Name, string? Rxcui, string Class, string RiskTier, IReadOnlyList<string> BrandNames,
+public sealed record SerotonergicAgentView(string Name, string? Rxcui, string Class, string RiskTier, string EvidenceTier, IReadOnlyList<string> BrandNames,
     IReadOnlyList<string> Synonyms, bool MaoInhibitor, double? WashoutDays, IReadOnlyList<string> Citations, string? Note);

@@ -59,6 +59,12 @@ public static class CautionCodes
     public const string LithiumLevelThresholds = "lithium_level_thresholds";
     /// <summary>metoclopramide_dual_role</summary>
     public const string MetoclopramideDualRole = "metoclopramide_dual_role";
+    /// <summary>renal_impairment_mild (eGFR 50–80: the label's one-third reduction band)</summary>
+    public const string RenalImpairmentMild = "renal_impairment_mild";
+    /// <summary>abrupt_stop_dangerous (a serotonergic drug whose abrupt stop is itself dangerous)</summary>
+    public const string AbruptStopDangerous = "abrupt_stop_dangerous";
+    /// <summary>baclofen_at_maximum_dose (oral baclofen at 80 mg a day: no further titration)</summary>
+    public const string BaclofenAtMaximumDose = "baclofen_at_maximum_dose";
 
     /// <summary>All caution ids above.</summary>
     public static IReadOnlyList<string> All { get; } = ConstantList.Of(typeof(CautionCodes));

@@ -104,6 +104,25 @@ public sealed record DrugEntry
     public string? SerotonergicClass { get; init; }
     /// <summary>high, standard or low, when serotonergic.</summary>
     public string? RiskTier { get; init; }
+
+    /// <summary>
+    /// The evidence tier of the brief's table (§3), when serotonergic: <c>high</c> (MAO inhibition),
+    /// <c>moderate</c> (the standard tier: SRIs, releasers, serotonergic opioids) or <c>low_contested</c>
+    /// (weak or disputed evidence: triptans, 5-HT3 antagonists, lithium as a serotonergic drug…). A
+    /// low/contested agent alone is never by itself a recent serotonergic change.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? EvidenceTier => RiskTier switch
+    {
+        "high" => "high",
+        "standard" => "moderate",
+        "low" => EvidenceTiers.LowContested,
+        _ => null,
+    };
+
+    /// <summary>A serotonergic agent of the low/contested tier.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool LowContested => RiskTier == "low";
     /// <summary>Days a stopped drug still counts as exposure.</summary>
     public double? WashoutDays { get; init; }
     /// <summary>Source ids.</summary>
@@ -222,4 +241,11 @@ public sealed record DiscriminatorEntry
     public required string Source { get; init; }
     /// <summary>What the source says, in our words.</summary>
     public required string Note { get; init; }
+}
+
+/// <summary>Evidence tiers of serotonergic agents (brief §3).</summary>
+public static class EvidenceTiers
+{
+    /// <summary>Weak or disputed evidence for serious toxicity.</summary>
+    public const string LowContested = "low_contested";
 }

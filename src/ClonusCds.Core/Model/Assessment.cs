@@ -70,7 +70,7 @@ public sealed record SerotoninToxicityAssessment
 
 /// <summary>A serotonergic agent matched on the medication list.</summary>
 public sealed record SerotonergicAgentMatch(
-    string Name, string? Rxcui, string Class, string RiskTier, string Status, string MatchedBy, int MedicationIndex);
+    string Name, string? Rxcui, string Class, string RiskTier, string EvidenceTier, string Status, string MatchedBy, int MedicationIndex);
 
 /// <summary>Recommendations by tier.</summary>
 public sealed record RecommendationGroups
@@ -146,7 +146,7 @@ public enum EtiologySubtype
 {
     NeurolepticMalignantSyndrome, AnticholinergicToxicity, MalignantHyperthermia, LithiumToxicity, BaclofenToxicity,
     BaclofenWithdrawal, HepaticEncephalopathy, OtherMetabolic, PossibleMaskedSerotoninToxicity, InfantClonus,
-    NewUndiagnosedUmnLesion, EpilepticSeizures, ParkinsonismHyperpyrexiaSyndrome,
+    NewUndiagnosedUmnLesion, EpilepticSeizures, ParkinsonismHyperpyrexiaSyndrome, CnsInfectionOrSepsis,
 }
 
 public enum Urgency { Routine, Urgent, Emergency }

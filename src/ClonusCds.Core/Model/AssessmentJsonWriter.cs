@@ -222,6 +222,7 @@ public sealed class AssessmentJsonWriter
                 writer.WriteString(n.Rxcui, a.Rxcui);
                 writer.WriteString(n.Class, a.Class);
                 writer.WriteString(n.RiskTier, a.RiskTier);
+                writer.WriteString(n.EvidenceTier, a.EvidenceTier);
                 writer.WriteString(n.Status, a.Status);
                 writer.WriteString(n.MatchedBy, a.MatchedBy);
                 writer.WriteNumber(n.MedicationIndex, a.MedicationIndex);
@@ -658,7 +659,7 @@ public sealed class AssessmentJsonWriter
             Pitfalls, MissingData, UnrecognizedInputs, Trace, Citations, Disclaimer;
         public readonly JsonEncodedText Primary, Subtype, Differentials, Rationale, Reason, NotExcluded;
         public readonly JsonEncodedText SerotonergicAgents, HunterCriteriaMet, HunterRulesFired, HunterRulesUndetermined, Severity, ExposureCurrent;
-        public readonly JsonEncodedText Name, Rxcui, Class, RiskTier, Status, MatchedBy, MedicationIndex;
+        public readonly JsonEncodedText Name, Rxcui, Class, RiskTier, EvidenceTier, Status, MatchedBy, MedicationIndex;
         public readonly JsonEncodedText FirstLine, Adjunct, Refractory, Monitoring, Workup;
         public readonly JsonEncodedText Code, Title, Text, Dosing, Cautions, FiredBy, Because, ServesDifferential;
         public readonly JsonEncodedText Id, Kind, Field, Path, Value, Rule, Outcome, Detail, Inputs, Source, Year, Url;
@@ -708,6 +709,7 @@ public sealed class AssessmentJsonWriter
             Rxcui = a.Next(nameof(SerotonergicAgentMatch.Rxcui));
             Class = a.Next(nameof(SerotonergicAgentMatch.Class));
             RiskTier = a.Next(nameof(SerotonergicAgentMatch.RiskTier));
+            EvidenceTier = a.Next(nameof(SerotonergicAgentMatch.EvidenceTier));
             Status = a.Next(nameof(SerotonergicAgentMatch.Status));
             MatchedBy = a.Next(nameof(SerotonergicAgentMatch.MatchedBy));
             MedicationIndex = a.Next(nameof(SerotonergicAgentMatch.MedicationIndex));

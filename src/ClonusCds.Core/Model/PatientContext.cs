@@ -239,6 +239,6 @@ public enum ConditionCategory
 {
     Stroke, MultipleSclerosis, SpinalCordInjury, SpinalCordDisease, TraumaticBrainInjury, CerebralPalsy,
     HypoxicBrainInjury, Encephalopathy, HepaticFailure, HepaticEncephalopathy, ChronicKidneyDisease,
-    AcuteKidneyInjury, Epilepsy, Prematurity, PsychiatricIllness, Other,
+    AcuteKidneyInjury, Epilepsy, Prematurity, PsychiatricIllness, Other, VolumeDepletion,
 }
 #pragma warning restore CS1591

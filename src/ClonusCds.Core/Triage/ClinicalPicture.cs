@@ -242,7 +242,75 @@ public sealed class ClinicalPicture
         SevereRenalImpairment = context.Patient?.OnDialysis == true || egfr < 30 || SevereRenalByCode ? Tri.Yes
             : egfr is not null ? Tri.No
             : Tri.Unknown;
-        ModerateRenalImpairment = Tri.When(egfr, e => e is >= 30 and < 60);
+        // The label's creatinine-clearance bands (US oral baclofen labels, section 2.3; VLAVONOU2014):
+        // reduce the dose by about a third at 50–80, by half at 30–50, by two thirds below 30 (avoided
+        // here, BACLOFEN-CKD). eGFR stands in for creatinine clearance.
+        ModerateRenalImpairment = SevereRenalImpairment.IsYes ? Tri.No : Tri.When(egfr, e => e is >= 30 and < 50);
+        MildRenalImpairment = SevereRenalImpairment.IsYes ? Tri.No : Tri.When(egfr, e => e is >= 50 and < 80);
+
+        // Fluid loss: vomiting, diarrhoea or dehydration recorded, dry mucosa, or a raised sodium.
+        VolumeLoss = Has(ConditionCategory.VolumeDepletion) || exam?.Mucosa == MucosaFinding.Dry || context.Labs?.SodiumMmolPerL > HypernatraemiaMmolPerL
+            ? Tri.Yes
+            : exam?.Mucosa == MucosaFinding.Moist && ConditionListKnown ? Tri.No : Tri.Unknown;
+    }
+
+    /// <summary>Sodium above this (mmol/L) is hypernatraemia: water loss.</summary>
+    public const double HypernatraemiaMmolPerL = 145;
+
+    /// <summary>A newborn: the first 28 days of life.</summary>
+    public const double NewbornAgeYears = 28.0 / 365.25;
+
+    /// <summary>The first 28 days of life.</summary>
+    public Tri Newborn => Tri.When(AgeYears, a => a < NewbornAgeYears);
+
+    /// <summary>eGFR 50–80 (the label's "reduce by about one third" band).</summary>
+    public Tri MildRenalImpairment { get; }
+
+    /// <summary>Vomiting, diarrhoea or dehydration recorded, dry mucosa or hypernatraemia.</summary>
+    public Tri VolumeLoss { get; }
+
+    /// <summary>
+    /// A recent serotonergic change that can precipitate toxicity (yes / no / unknown): a recent start
+    /// or increase of an agent of the high or moderate tier; or of a low/contested agent (triptan,
+    /// 5-HT3 antagonist, lithium…) while an agent of a higher tier is on board — alone a low/contested
+    /// agent is a caution, never the precipitant (brief §3).
+    /// </summary>
+    public Tri SerotonergicPrecipitant()
+    {
+        var strongerOnBoard = false;
+        foreach (var m in Medications)
+        {
+            if (m.OnBoard && m.Is(DrugRoles.Serotonergic) && !m.Drug.LowContested)
+            {
+                strongerOnBoard = true;
+                break;
+            }
+        }
+
+        return RecentChange(DrugRoles.Serotonergic, excludeLowTier: !strongerOnBoard);
+    }
+
+    /// <summary>Every serotonergic agent on board is of the low/contested tier (and there is at least one).</summary>
+    public bool OnlyLowContestedSerotonergic
+    {
+        get
+        {
+            var any = false;
+            foreach (var m in Medications)
+            {
+                if ((m.OnBoard || m.Exposure == Exposure.Draft) && m.Is(DrugRoles.Serotonergic))
+                {
+                    if (!m.Drug.LowContested)
+                    {
+                        return false;
+                    }
+
+                    any = true;
+                }
+            }
+
+            return any;
+        }
     }
 
     /// <summary>The knowledge base in use.</summary>
@@ -313,7 +381,7 @@ public sealed class ClinicalPicture
     private double? CkdStageEgfr { get; set; }
     /// <summary>eGFR &lt; 30, dialysis, or ESRD/dialysis codes.</summary>
     public Tri SevereRenalImpairment { get; }
-    /// <summary>eGFR 30–60.</summary>
+    /// <summary>eGFR 30–50 (the label's "reduce by half" band).</summary>
     public Tri ModerateRenalImpairment { get; }
 
     /// <summary>The condition categories placed.</summary>
@@ -476,9 +544,11 @@ public sealed class ClinicalPicture
     }
 
     /// <summary>
-    /// A conservative eGFR for a recorded CKD stage (KDIGO G categories: the top of the band just below
-    /// the stage's upper bound): stage 3 (N18.3x; SNOMED 433144002, 700378005, 700379002) 59, 3b 44,
-    /// stage 4 (N18.4; 431857002) 29, stage 5 (N18.5; 433146000) 14. Null for anything else.
+    /// A conservative eGFR for a recorded CKD stage: the KDIGO G band's value that falls in the most
+    /// cautious baclofen dosing band the stage overlaps (label bands 50–80, 30–50, below 30): stage 2
+    /// (N18.2, 60–89) 79, stage 3a (N18.31; SNOMED 700378005, 45–59) 49, stage 3 unspecified (N18.3,
+    /// N18.30; 433144002, 30–59) and 3b (N18.32; 700379002) 44, stage 4 (N18.4; 431857002) 29, stage 5
+    /// (N18.5; 433146000) 14. Null for anything else.
     /// </summary>
     private static double? CkdStage(ConditionEntry condition)
     {
@@ -493,7 +563,9 @@ public sealed class ClinicalPicture
             "N184" or "431857002" => 29,
             "N185" or "433146000" => 14,
             "N1832" or "700379002" => 44,
-            "N183" or "N1830" or "N1831" or "433144002" or "700378005" => 59,
+            "N1831" or "700378005" => 49,
+            "N183" or "N1830" or "433144002" => 44,
+            "N182" => 79,
             _ => null,
         };
     }

@@ -148,7 +148,7 @@ public sealed class DifferentialWeigher
         Set(Feature.HunterMet, hunter?.Met ?? Tri.No);
         // A weak or contested agent (low tier) is not the precipitating change that speaks for
         // serotonin toxicity (brief §3 risk tiers).
-        var recent = p.RecentChange(DrugRoles.Serotonergic, excludeLowTier: true);
+        var recent = p.SerotonergicPrecipitant();
         Set(Feature.SerotonergicRecentChange, hunter is null ? Tri.No : recent);
         Set(Feature.SerotonergicRegimenStable, hunter is null ? Tri.No : !recent);
         Set(Feature.DopamineAntagonistRecentChange, p.RecentChange(DrugRoles.DopamineAntagonist));

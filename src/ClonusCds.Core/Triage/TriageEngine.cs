@@ -81,6 +81,12 @@ public sealed class TriageEngine
         new SerotonergicDrugAloneRule(),
         new OldLesionRule(),
         new FluidsRule(),
+        new ToxicMonitoringRule(),
+        new UnsustainedClonusRule(),
+        new BriskReflexesRule(),
+        new InfectionDifferentialRule(),
+        new NewbornRule(),
+        new AbruptStopRule(),
         // Gaps, the pace the physiology sets, then the guard that keeps contraindicated advice out
         // whatever the rules above did.
         new MissingDataRule(),
@@ -336,7 +342,7 @@ public sealed class TriageEngine
         {
             if (m.Is(Vocabulary.DrugRoles.Serotonergic))
             {
-                agents[i++] = new SerotonergicAgentMatch(m.Drug.Name, m.Drug.Rxcui, m.Drug.SerotonergicClass!, m.Drug.RiskTier!,
+                agents[i++] = new SerotonergicAgentMatch(m.Drug.Name, m.Drug.Rxcui, m.Drug.SerotonergicClass!, m.Drug.RiskTier!, m.Drug.EvidenceTier!,
                     m.Exposure switch
                     {
                         Exposure.Current => "active",

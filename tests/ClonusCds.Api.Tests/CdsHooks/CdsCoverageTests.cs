@@ -208,7 +208,7 @@ public sealed class CdsCoverageTests(ClonusApiFactory factory) : IClassFixture<C
         var card = Assert.Single(Cards(body));
         Assert.Equal("critical", card.GetProperty("indicator").GetString());
         var detail = card.GetProperty("detail").GetString()!;
-        Assert.Contains("**Kidney function:** no eGFR on file; estimated eGFR", detail, StringComparison.Ordinal);
+        Assert.Contains("**Kidney function:** no exact eGFR on file; estimated eGFR", detail, StringComparison.Ordinal);
         Assert.Contains("CKD-EPI 2021", detail, StringComparison.Ordinal);
     }
 

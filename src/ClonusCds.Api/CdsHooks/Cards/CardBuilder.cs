@@ -4,6 +4,7 @@ using ClonusCds.Api.CdsHooks.Fhir;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
 using C = ClonusCds.Core.KnowledgeBase.Codes;
+using K = ClonusCds.Core.KnowledgeBase.CautionCodes;
 
 namespace ClonusCds.Api.CdsHooks.Cards;
 
@@ -125,7 +126,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         return new Card
         {
             Uuid = Guid.NewGuid().ToString(),
-            Summary = Markdown.Shorten(OrderSummary(primary, drug, others, entry.Title, codes), 140),
+            Summary = Markdown.Shorten(OrderSummary(primary, drug, others, entry.Title, codes, RenalBand(a)), 140),
             Detail = detail.ToString(),
             Indicator = codes.Any(c => CriticalCodes.Contains(c)) ? "critical" : "warning",
             Source = Source(baseUrl, primary, new CdsCoding(CodeSystem, primary, entry.Title)),
@@ -142,7 +143,24 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
 
     // ---------------------------------------------------------------- summaries
 
-    private static string OrderSummary(string primary, string drug, string? others, string title, IReadOnlyList<string> codes) => primary switch
+    /// <summary>The renal caution on the baclofen dose item (mild, moderate or severe band), if any.</summary>
+    private static string? RenalBand(Assessment a)
+    {
+        foreach (var group in new[] { a.Recommendations.FirstLine, a.Recommendations.Adjunct, a.Recommendations.Refractory, a.Recommendations.Monitoring, a.Recommendations.Workup })
+        {
+            foreach (var item in group)
+            {
+                if (item.Code == C.BaclofenRenalDoseReductionOrAvoid)
+                {
+                    return item.Cautions.Select(c => c.Id).FirstOrDefault(id => id is K.RenalImpairmentMild or K.RenalImpairmentModerate or K.RenalImpairmentSevere);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static string OrderSummary(string primary, string drug, string? others, string title, IReadOnlyList<string> codes, string? renalBand) => primary switch
     {
         C.TizanidineCyp1a2Contraindication or C.StopContraindicatedCombination =>
             $"{drug} order with {others ?? "a CYP1A2 inhibitor or tizanidine"}: tizanidine + a potent CYP1A2 inhibitor is contraindicated (hypotension, bradycardia)",
@@ -159,8 +177,9 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         C.AvoidTizanidineForClonus => codes.Contains(C.SwitchTizanidineToBaclofen)
             ? $"{drug} order: tizanidine does not help clonus — baclofen is first-line for UMN clonus"
             : $"{drug} order: tizanidine does not help clonus",
-        C.BaclofenRenalDoseReductionOrAvoid =>
-            $"{drug} order with eGFR 30–60: reduce the baclofen dose and monitor",
+        C.BaclofenRenalDoseReductionOrAvoid => renalBand == K.RenalImpairmentMild
+            ? $"{drug} order with eGFR 50–80: about two thirds of the usual baclofen dose, titrate slowly"
+            : $"{drug} order with eGFR 30–50: about half the usual baclofen dose, and monitor",
         _ => $"{drug} order: {title}",
     };
 
@@ -382,8 +401,8 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         var text = (p?.Egfr, source) switch
         {
             ({ } egfr, _) => string.Create(Inv, $"measured eGFR {egfr:0.#} mL/min/1.73 m² (see \"Read from the record\" for the Observation and date)"),
-            (_, "creatinine") => string.Create(Inv, $"no eGFR on file; estimated eGFR {estimated} mL/min/1.73 m² from serum creatinine {record.Context.Labs?.CreatinineMgPerDl:0.##} mg/dL with age and sex (race-free CKD-EPI 2021)"),
-            (_, "ckd_stage") => string.Create(Inv, $"no eGFR or creatinine on file; taken from the recorded CKD stage (eGFR counted as {estimated} mL/min/1.73 m², the top of the stage below its bound)"),
+            (_, "creatinine") => string.Create(Inv, $"no exact eGFR on file; estimated eGFR {estimated} mL/min/1.73 m² from serum creatinine {record.Context.Labs?.CreatinineMgPerDl:0.##} mg/dL with age and sex (race-free CKD-EPI 2021)"),
+            (_, "ckd_stage") => string.Create(Inv, $"no eGFR or creatinine on file; taken from the recorded CKD stage (eGFR counted as {estimated} mL/min/1.73 m², the most cautious value of the stage for baclofen dosing)"),
             _ => null,
         };
         if (p?.OnDialysis == true)

@@ -134,9 +134,17 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         }
 
         var findings = obs.Build();
+        // An eGFR reported only as a bound ('>60') cannot place an adult in the baclofen bands
+        // (50–80 reduces the dose): with a creatinine on file the engine estimates from it instead.
+        var egfrIsBound = findings.EgfrLowerBound && findings.Labs?.CreatinineMgPerDl is not null && patient.AgeYears >= 18;
+        if (egfrIsBound)
+        {
+            notes.Add("eGFR reported only as a lower bound: kidney function estimated from the serum creatinine instead");
+        }
+
         patient = patient with
         {
-            Egfr = findings.Egfr,
+            Egfr = egfrIsBound ? null : findings.Egfr,
             OnDialysis = onDialysis ? true : null,
             Pregnant = findings.Pregnant,
         };

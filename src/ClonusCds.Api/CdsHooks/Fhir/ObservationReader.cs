@@ -8,7 +8,11 @@ namespace ClonusCds.Api.CdsHooks.Fhir;
 
 /// <summary>The findings read from Observations.</summary>
 internal sealed record ObservationFindings(
-    ClonusFinding? Clonus, Vitals? Vitals, Examination? Exam, LabResults? Labs, double? Egfr, bool? Pregnant, DateTimeOffset? At);
+    ClonusFinding? Clonus, Vitals? Vitals, Examination? Exam, LabResults? Labs, double? Egfr, bool? Pregnant, DateTimeOffset? At)
+{
+    /// <summary>The eGFR was reported only as a lower bound (<c>&gt;60</c>, <c>≥90</c>).</summary>
+    public bool EgfrLowerBound { get; init; }
+}
 
 /// <summary>
 /// Reads Observations: the newest value of each concept within the episode (observations older
@@ -19,6 +23,8 @@ internal sealed record ObservationFindings(
 /// </summary>
 internal sealed partial class ObservationReader(string patientId, DateTimeOffset now, TimeSpan window, List<string> notes)
 {
+    private bool _egfrLowerBound;
+
     private enum Kind
     {
         Temperature, HeartRate, Systolic, Diastolic, RespiratoryRate, Spo2, Egfr, Creatinine, Ck, Lithium, Pregnancy,
@@ -222,7 +228,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
             notes.Add(FormattableString.Invariant($"Findings: newest from {when:yyyy-MM-dd HH:mm} UTC."));
         }
 
-        return new ObservationFindings(clonus, vitals, exam, labs, egfr, pregnant, at);
+        return new ObservationFindings(clonus, vitals, exam, labs, egfr, pregnant, at) { EgfrLowerBound = egfr is not null && _egfrLowerBound };
     }
 
     // ---------------------------------------------------------------- clonus
@@ -594,6 +600,11 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
             }
 
             Note(r, FormattableString.Invariant($"{Label(kind)} {comparator}{Math.Round(v, 2)} {unit}{(Math.Abs(v - raw) > 1e-9 ? $" (from {raw} {ucum})" : "")}"));
+            if (kind == Kind.Egfr)
+            {
+                _egfrLowerBound = comparator is ">" or ">=" or "≥";
+            }
+
             return v;
         }
 

@@ -488,7 +488,8 @@ internal sealed class MildSerotoninToxicityRule : IEtiologyRule
             return null;
         }
 
-        var recent = p.RecentChange(DrugRoles.Serotonergic);
+        // A weak or contested agent (triptan, 5-HT3 antagonist…) started alone is not the precipitant.
+        var recent = p.SerotonergicPrecipitant();
         var chronicLesion = p.HasUmnCondition && p.Context.Clonus?.Onset == ClonusOnset.Chronic;
         // Rigid and hyperthermic is not mild: that picture is possibly masked severe toxicity (ST-MASKED).
         var masked = p.Hypertonia.IsYes && p.Hyperthermia.IsYes;
@@ -648,7 +649,8 @@ internal sealed class HepaticEncephalopathyRule : IEtiologyRule
 }
 
 /// <summary>
-/// INF-THRESHOLDS. When the patient is under one year: more than 10 beats at any age, clonus
+/// INF-THRESHOLDS. When the patient is under one year (or under two without a diagnosed UMN lesion,
+/// since any clonus then persists beyond 8 months): more than 10 beats at any age, clonus
 /// persisting at 8 months or later, sustained clonus, abnormal tone or developmental concern make it
 /// abnormal (urgent, needs evaluation; a UMN cause is the differential when tone is high); up
 /// to 10 unsustained symmetric beats before 8 months with a normal examination is a normal variant.
@@ -658,16 +660,22 @@ internal sealed class InfantClonusRule : IEtiologyRule
 {
     public const int MaxBeatsFirstYear = 10;
     public const double PersistenceAgeYears = 8.0 / 12.0;
+    /// <summary>Below this age the first-year thresholds apply (clonus beyond 8 months counts as persisting).</summary>
+    public const double EarlyChildhoodAgeYears = 2;
 
     public string Id => "INF-THRESHOLDS";
-    public string Description => "Infant clonus: > 10 beats, persisting ≥ 8 months, sustained or abnormal tone → abnormal";
+    public string Description => "Clonus before age 2: > 10 beats, persisting ≥ 8 months, sustained or abnormal tone → abnormal";
 
     public EtiologyCall? Evaluate(TriageState s)
     {
         var p = s.Picture;
-        if (!p.ClonusPresent || !p.Infant.IsYes)
+        // Into the second year: a clonus then has persisted beyond 8 months (or cannot be told from
+        // one that has), which the cohort found always abnormal; never reassurance alone.
+        // A toddler with a diagnosed UMN lesion follows that lesion's pathway instead.
+        var young = Tri.When(p.AgeYears, a => a < 1 || (a < EarlyChildhoodAgeYears && !p.HasUmnCondition));
+        if (!p.ClonusPresent || !young.IsYes)
         {
-            s.Out.Trace.Add(Id, Tri.No, Description, [TraceInput.Of("infant", p.Infant), TraceInput.Of("clonusPresent", p.ClonusPresent)]);
+            s.Out.Trace.Add(Id, Tri.No, Description, [TraceInput.Of("under2Years", young), TraceInput.Of("clonusPresent", p.ClonusPresent)]);
             return null;
         }
 
@@ -728,13 +736,13 @@ internal sealed class NormalVariantRule : IEtiologyRule
         var noWorrying = !(p.SpontaneousClonus | p.OcularClonus | p.StartleInduced);
         // Other UMN signs must be known absent; weakness blocks when present (its absence is asked for in missingData).
         var noUmnSigns = !Tri.Of(e?.OtherUmnSigns) & Tri.Of(e?.Weakness != true);
-        var drugsClear = Tri.Of(p.MedicationsFullyKnown) & (s.Hunter is null ? Tri.Yes : !p.RecentChange(Vocabulary.DrugRoles.Serotonergic) & !s.HunterMet);
+        var drugsClear = Tri.Of(p.MedicationsFullyKnown) & (s.Hunter is null ? Tri.Yes : !p.SerotonergicPrecipitant() & !s.HunterMet);
         // The adult threshold needs a known age beyond infancy (infants have their own thresholds).
-        var beyondInfancy = Tri.When(p.AgeYears, a => a >= 1);
+        var beyondInfancy = Tri.When(p.AgeYears, a => a >= InfantClonusRule.EarlyChildhoodAgeYears);
         var normal = Tri.Of(p.ClonusPresent) & !p.Sustained & fewBeats & symmetric & noWorrying & noUmnSigns & drugsClear
             & Tri.Of(!p.HasUmnCondition) & beyondInfancy;
         s.Out.Trace.Add(Id, normal, Description,
-            [TraceInput.Of("ageKnownAndAtLeast1", beyondInfancy), TraceInput.Of("sustained", p.Sustained), TraceInput.Of("beats≤5", fewBeats), TraceInput.Of("bilateral", symmetric), TraceInput.Of("noSpontaneousOcularOrStartle", noWorrying), TraceInput.Of("noOtherUmnSignsOrWeakness", noUmnSigns), TraceInput.Of("drugExposureKnownAndNotImplicated", drugsClear)]);
+            [TraceInput.Of("ageKnownAndAtLeast2", beyondInfancy), TraceInput.Of("sustained", p.Sustained), TraceInput.Of("beats≤5", fewBeats), TraceInput.Of("bilateral", symmetric), TraceInput.Of("noSpontaneousOcularOrStartle", noWorrying), TraceInput.Of("noOtherUmnSignsOrWeakness", noUmnSigns), TraceInput.Of("drugExposureKnownAndNotImplicated", drugsClear)]);
         return normal.IsYes
             ? new EtiologyCall(Etiology.NormalVariant, null, Urgency.Routine,
                 "A few beats of unsustained, symmetric ankle clonus with an otherwise normal examination can be normal; sustained clonus is the pathological sign.", Id)

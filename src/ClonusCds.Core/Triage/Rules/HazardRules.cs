@@ -355,7 +355,7 @@ internal sealed class FluidsRule : IManagementRule
         var labs = p.Context.Labs;
         var toxic = s.PrimaryIsToxicity || s.OpenHazards.Count > 0;
         var ck = labs?.CreatineKinaseUPerL > CkRhabdomyolysisUPerL;
-        var creatinine = toxic && labs?.CreatinineMgPerDl > CreatinineHighMgPerDl && !p.SevereRenalImpairment.IsYes;
+        var creatinine = toxic && ((labs?.CreatinineMgPerDl > CreatinineHighMgPerDl && !p.SevereRenalImpairment.IsYes) || p.Has(ConditionCategory.AcuteKidneyInjury));
         var dry = toxic && p.Context.Exam?.Mucosa == MucosaFinding.Dry && !s.NotExcluded(Candidate.AnticholinergicToxicity);
         if (!ck && !creatinine && !dry)
         {
@@ -363,7 +363,7 @@ internal sealed class FluidsRule : IManagementRule
         }
 
         s.Out.Recommend(C.IvFluids, Id, ck ? "CK above 1,000 U/L: rhabdomyolysis needs fluids to protect the kidneys."
-            : creatinine ? "Raised creatinine in a toxic picture: fluids for dehydration and pigment injury." : "Dry mucosa in a toxic picture: dehydration.");
+            : creatinine ? "Raised creatinine or acute kidney injury in a toxic picture: fluids for dehydration and pigment injury." : "Dry mucosa in a toxic picture: dehydration.");
         s.Out.Recommend(C.MonitorComplicationLabs, Id, "Follow CK, creatinine, potassium and acid-base.");
         return true;
     }

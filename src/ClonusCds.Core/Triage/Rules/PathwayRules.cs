@@ -90,7 +90,10 @@ internal sealed class SerotoninToxicityManagement : IManagementRule
         }
 
         o.Pitfall(C.AvoidPhysicalRestraints, Id, "Serotonin toxicity with neuromuscular hyperactivity.");
-        o.Pitfall(C.AvoidAntipyretics, Id, "Fever in serotonin toxicity comes from muscle activity.");
+        if (hot.IsPossible)
+        {
+            o.Pitfall(C.AvoidAntipyretics, Id, hot.IsYes ? "Fever in serotonin toxicity comes from muscle activity." : "Temperature not given: any fever in serotonin toxicity comes from muscle activity.");
+        }
         o.Pitfall(C.AvoidBromocriptineDantroleneInSt, Id, "Serotonin toxicity, not NMS or malignant hyperthermia.");
         o.Pitfall(C.AvoidAntipsychoticsUntilNmsExcluded, Id, "Agitation in serotonin toxicity.");
         o.Pitfall(C.AvoidLongActingBetaBlockersInSt, Id, "Tachycardia and hypertension are part of the toxidrome.");
@@ -161,7 +164,13 @@ internal sealed class MildSerotoninToxicityManagement : IManagementRule
             o.Recommend(C.SwitchToNonSerotonergicAlternative, Id, "A non-psychiatric serotonergic drug is on the list.");
         }
 
-        o.Pitfall(C.AvoidAntipyretics, Id, "If fever develops in serotonin toxicity it comes from muscle activity.");
+        if (s.Picture.FeverOrRising.IsPossible)
+        {
+            o.Pitfall(C.AvoidAntipyretics, Id, "Fever (or temperature not given) in serotonin toxicity comes from muscle activity.");
+        }
+
+        // Mild toxicity rests on soft signs: the drug list must not make the diagnosis by itself.
+        o.Pitfall(C.SerotonergicDrugAloneNotDiagnostic, Id, "Mild toxicity is a judgement on soft signs after a recent change; the drug alone proves nothing.");
         return true;
     }
 }
@@ -303,8 +312,19 @@ internal sealed class AnticholinergicManagement : IManagementRule
         o.Recommend(C.EcgQrsQtc, Id, "Anticholinergic (and tricyclic) toxicity can widen the QRS.", T.FirstLine);
         o.Recommend(C.ContinuousCardiacMonitoring, Id, "Tachyarrhythmia risk.");
         o.Recommend(C.ToxicologyConsult, Id, "Anticholinergic toxidrome.");
-        o.Recommend(C.PhysostigmineSpecialistOption, Id, "Only under toxicology guidance.");
-        if (s.Picture.TemperatureAbove38.IsYes)
+        var p = s.Picture;
+        if (p.Agitation.IsYes || p.Context.Exam?.MentalStatus == MentalStatus.Delirium)
+        {
+            o.Recommend(C.Benzodiazepine, Id, "Agitation or delirium in anticholinergic toxicity: benzodiazepines first.", T.FirstLine,
+                p.Has(ConditionCategory.HepaticEncephalopathy) ? [K.HepaticEncephalopathySedation] : []);
+        }
+        else if (p.Agitation.IsUnknown)
+        {
+            o.Recommend(C.Benzodiazepine, Id, "Agitation not recorded: benzodiazepines if agitation or seizures occur.", T.Adjunct);
+        }
+
+        o.Recommend(C.PhysostigmineSpecialistOption, Id, "Only under toxicology guidance.", T.Refractory);
+        if (p.TemperatureAbove38.IsYes)
         {
             o.Recommend(C.ExternalCooling, Id, "Temperature above 38 °C.");
         }
@@ -323,6 +343,9 @@ internal sealed class AnticholinergicManagement : IManagementRule
 /// </summary>
 internal sealed class LithiumManagement : IManagementRule
 {
+    /// <summary>eGFR below this counts as impaired kidney function for the EXTRIP criteria.</summary>
+    public const double ImpairedKidneyEgfr = 60;
+
     public string Id => "LI-MGMT";
     public string Description => "Lithium toxicity management";
 
@@ -337,7 +360,8 @@ internal sealed class LithiumManagement : IManagementRule
         var p = s.Picture;
         var known = p.Context.Labs?.LithiumMmolPerL;
         var level = known ?? 0;
-        var impairedKidney = p.SevereRenalImpairment.IsYes || p.ModerateRenalImpairment.IsYes || p.Has(ConditionCategory.AcuteKidneyInjury);
+        var aki = p.Has(ConditionCategory.AcuteKidneyInjury);
+        var impairedKidney = p.SevereRenalImpairment.IsYes || p.EstimatedEgfr < ImpairedKidneyEgfr || aki;
         o.Recommend(C.HoldLithiumCheckLevel, Id, known is null
             ? "No serum lithium level: hold lithium and measure it now."
             : $"Serum lithium {level.ToString(System.Globalization.CultureInfo.InvariantCulture)} mmol/L is above the therapeutic range.", T.FirstLine);
@@ -351,6 +375,19 @@ internal sealed class LithiumManagement : IManagementRule
         else if (impairedKidney)
         {
             o.Recommend(C.NephrologyConsult, Id, "Impaired kidney function slows lithium clearance.");
+        }
+
+        // Vomiting, diarrhoea, dehydration or AKI: sodium and water depletion make the kidney hold
+        // lithium; isotonic fluids restore its clearance (ACCESSMED; EXTRIP-LI).
+        var fluidLoss = p.VolumeLoss.IsYes || aki;
+        if (fluidLoss && p.Context.Patient?.OnDialysis != true)
+        {
+            o.Recommend(C.IvFluids, Id, aki ? "Acute kidney injury with lithium toxicity: isotonic fluids restore lithium clearance." : "Fluid loss (vomiting, diarrhoea or dehydration) with lithium toxicity: isotonic fluids restore lithium clearance.", T.FirstLine);
+            o.Recommend(C.MonitorComplicationLabs, Id, "Follow creatinine, urine output, sodium and serial lithium levels while fluids are given.");
+            if (!extrip)
+            {
+                o.Recommend(C.ExtracorporealRemovalPerExtrip, Id, "Not met now: reassess against the EXTRIP criteria as the level, kidney function and mental status change.", T.Monitoring);
+            }
         }
 
         if (p.OnBoard(DrugRoles.RaisesLithiumLevel))
@@ -627,66 +664,98 @@ internal sealed class UmnManagement : IManagementRule
         var undiagnosed = s.Primary.Subtype == EtiologySubtype.NewUndiagnosedUmnLesion;
         var strokeOnly = p.Has(ConditionCategory.Stroke) && !BaclofenLabelled.Any(p.Has);
         var child = p.Child.IsYes;
-        var baclofenFailed = history.Failed("baclofen");
         var baclofenIntolerable = history.Intolerable("baclofen");
+        var baclofenInadequate = history.Inadequate("baclofen");
+        var atMaximum = BaclofenDose.AtMaximum(p);
+        // Partial benefit below the maximum: optimise. Inadequate, not tolerated or at the maximum:
+        // first-line oral baclofen is used up, so titration is not offered again.
+        var baclofenPartial = history.Partial("baclofen") && !atMaximum;
+        var exhausted = baclofenIntolerable || baclofenInadequate || atMaximum;
         var botulinumFailed = history.Failed("botulinum");
-        var refractory = baclofenFailed || baclofenIntolerable || botulinumFailed || history.Failed("cold_application");
+        var refractory = exhausted || baclofenPartial || botulinumFailed || history.Failed("cold_application");
         var focal = Tri.Of(p.Context.Clonus?.Focal);
         var disabling = Tri.Of(p.Context.Clonus?.Disabling);
+        var pregnant = p.Context.Patient?.Pregnant == true;
 
-        // Baclofen: not before a new lesion is diagnosed, not at eGFR < 30 or on dialysis, not again
-        // after an adverse reaction or intolerance.
-        if (!undiagnosed && !baclofenIntolerable)
+        // Pregnancy: non-drug measures and the obstetric/neurology decision lead; baclofen, if at all,
+        // comes after them with its neonatal-withdrawal caution (BACLOFEN-LABEL).
+        if (pregnant && !undiagnosed)
         {
-            if (p.SevereRenalImpairment.IsYes)
-            {
-                o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR below 30 or dialysis: oral baclofen is avoided.", T.FirstLine,
-                    p.RenalEstimated ? [K.RenalImpairmentSevere, K.RenalFunctionEstimated] : [K.RenalImpairmentSevere]);
-                o.Pitfall(C.BaclofenRenalAccumulation, Id, "Severe renal impairment.");
-            }
-            else
-            {
-                var cautions = BaclofenCautions(p, strokeOnly, baclofenFailed);
-                var (code, because) = strokeOnly
-                    ? (C.BaclofenTrialWithStrokeCaution, "Clonus after stroke: baclofen only as a cautious trial.")
-                    : (C.BaclofenFirstLine, baclofenFailed ? "Already tried with a partial or inadequate response: optimise the dose or move to refractory options." : "UMN clonus: baclofen is the first-line drug.");
-                o.Recommend(code, Id, because, baclofenFailed ? T.Adjunct : T.FirstLine, cautions);
-                if (strokeOnly)
-                {
-                    o.Pitfall(C.BaclofenStrokeLabelCaution, Id, "Stroke is the only UMN lesion recorded.");
-                }
-
-                if (!child)
-                {
-                    o.Recommend(C.BaclofenTitrationSchedule, Id, "Adult titration to the lowest effective dose.", cautions: cautions);
-                }
-
-                if (p.ModerateRenalImpairment.IsYes)
-                {
-                    o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR 30–60: reduce the dose.", cautions: K.RenalImpairmentModerate);
-                }
-
-                o.Pitfall(C.BaclofenAbruptWithdrawalRisk, Id, "Baclofen is recommended: it must never be stopped abruptly.");
-            }
+            o.Recommend(C.ObstetricNeurologySharedDecision, Id, "Pregnant: any antispastic drug is a shared obstetric and neurology decision; non-drug measures come first.", T.FirstLine);
         }
 
-        // Physical measures: early weight in stroke, where baclofen is weakest.
-        var physical = strokeOnly || undiagnosed || baclofenIntolerable || p.SevereRenalImpairment.IsYes ? T.FirstLine : T.Adjunct;
+        // Baclofen: not before a new lesion is diagnosed, not at eGFR < 30 or on dialysis, not again
+        // once it is used up (not tolerated, inadequate, or already at the maximum).
+        if (!undiagnosed && p.SevereRenalImpairment.IsYes && !baclofenIntolerable)
+        {
+            o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR below 30 or dialysis: oral baclofen is avoided.", T.FirstLine,
+                p.RenalEstimated ? [K.RenalImpairmentSevere, K.RenalFunctionEstimated] : [K.RenalImpairmentSevere]);
+            o.Pitfall(C.BaclofenRenalAccumulation, Id, "Severe renal impairment.");
+        }
+        else if (!undiagnosed && exhausted)
+        {
+            var why = baclofenIntolerable ? "Baclofen was not tolerated (for example sedation or weakness) or caused an adverse reaction: it is not offered again."
+                : baclofenInadequate ? "Baclofen was tried without adequate benefit: another titration is not offered."
+                : "Baclofen is already at the labelled maximum of 80 mg a day: it cannot be titrated further.";
+            o.Recommend(C.FirstLineExhausted, Id, why + " Physical measures and the refractory options follow.", T.FirstLine,
+                atMaximum ? [K.BaclofenAtMaximumDose] : []);
+        }
+        else if (!undiagnosed)
+        {
+            var cautions = BaclofenCautions(p, strokeOnly, baclofenPartial);
+            var (code, because) = strokeOnly
+                ? (C.BaclofenTrialWithStrokeCaution, "Clonus after stroke: baclofen only as a cautious trial.")
+                : (C.BaclofenFirstLine, baclofenPartial ? "Already tried with a partial response below the maximum: optimise the dose, or move to the refractory options." : "UMN clonus: baclofen is the first-line drug.");
+            o.Recommend(code, Id, pregnant ? because + " In pregnancy only after the non-drug measures and the shared decision." : because,
+                baclofenPartial || pregnant ? T.Adjunct : T.FirstLine, cautions);
+            if (strokeOnly)
+            {
+                o.Pitfall(C.BaclofenStrokeLabelCaution, Id, "Stroke is the only UMN lesion recorded.");
+            }
+
+            if (!child)
+            {
+                o.Recommend(C.BaclofenTitrationSchedule, Id, "Adult titration to the lowest effective dose.", T.Adjunct, cautions);
+            }
+
+            if (p.ModerateRenalImpairment.IsYes)
+            {
+                o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR 30–50: reduce the dose by about half.", cautions: K.RenalImpairmentModerate);
+            }
+            else if (p.MildRenalImpairment.IsYes)
+            {
+                o.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "eGFR 50–80: reduce the dose by about one third.", cautions: K.RenalImpairmentMild);
+            }
+
+            o.Pitfall(C.BaclofenAbruptWithdrawalRisk, Id, "Baclofen is recommended: it must never be stopped abruptly.");
+        }
+
+        // Physical measures: early weight in stroke, where baclofen is weakest, in pregnancy, and
+        // whenever baclofen is not an option.
+        var physical = strokeOnly || undiagnosed || exhausted || pregnant || p.SevereRenalImpairment.IsYes ? T.FirstLine : T.Adjunct;
         o.Recommend(C.ColdApplication, Id, "Cold gives immediate and prolonged clonus suppression with minimal risk.", physical);
         o.Recommend(C.HeelContactStrategy, Id, "Clonus rarely occurs while the heel keeps firm ground contact.", physical);
-        o.Recommend(C.PhysicalTherapy, Id, "Stretching, motor learning and orthoses.");
+        o.Recommend(C.PhysicalTherapy, Id, "Stretching, motor learning and orthoses.", pregnant || exhausted ? T.FirstLine : null);
 
-        // Refractory and focal options (treatmentHistory).
-        if (refractory || (focal.IsYes && (disabling.IsYes || strokeOnly)))
+        // Refractory and focal options (treatmentHistory, or baclofen used up).
+        if ((refractory && !focal.IsNo) || (focal.IsYes && (disabling.IsYes || strokeOnly)))
         {
             var because = refractory ? "Clonus persists despite earlier treatment." : "Focal disabling clonus.";
             o.Recommend(C.BotulinumToxinFocal, Id, focal.IsUnknown ? because + " If the clonus is focal." : because,
-                strokeOnly && focal.IsYes ? T.Adjunct : T.Refractory, botulinumFailed ? [K.PreviouslyInadequate] : []);
+                strokeOnly && focal.IsYes && !refractory ? T.Adjunct : T.Refractory, botulinumFailed ? [K.PreviouslyInadequate] : []);
         }
 
-        if (botulinumFailed || ((baclofenFailed || baclofenIntolerable) && focal.IsYes && disabling.IsYes))
+        if (botulinumFailed || (exhausted && !focal.IsNo && disabling.IsPossible) || (baclofenPartial && focal.IsYes && disabling.IsYes))
         {
-            o.Recommend(C.PhenolNeurolysis, Id, "Severe focal clonus resistant to treatment.");
+            o.Recommend(C.PhenolNeurolysis, Id, focal.IsYes ? "Severe focal clonus resistant to treatment." : "If the clonus is focal and severe: treatment-resistant.");
+        }
+
+        // Generalised or bilateral spasticity beyond oral baclofen: intrathecal delivery.
+        if (exhausted && !focal.IsYes)
+        {
+            o.Recommend(C.IntrathecalBaclofenReferral, Id, baclofenIntolerable
+                ? "Oral baclofen was not tolerated and the clonus is not known to be focal: intrathecal delivery needs a fraction of the oral dose."
+                : "Oral baclofen is used up and the clonus is not known to be focal: assess for intrathecal baclofen.");
         }
 
         if (child)
@@ -714,6 +783,10 @@ internal sealed class UmnManagement : IManagementRule
         else if (p.ModerateRenalImpairment.IsYes)
         {
             list.Add(K.RenalImpairmentModerate);
+        }
+        else if (p.MildRenalImpairment.IsYes)
+        {
+            list.Add(K.RenalImpairmentMild);
         }
 
         if (p.RenalEstimated)
@@ -845,6 +918,12 @@ internal readonly struct TreatmentHistory
 
     /// <summary>Tried with a partial or inadequate response.</summary>
     public bool Failed(string treatment) => Any(treatment, r => r is TreatmentResponse.Partial or TreatmentResponse.Inadequate);
+
+    /// <summary>Tried with an inadequate response (no useful benefit).</summary>
+    public bool Inadequate(string treatment) => Any(treatment, r => r is TreatmentResponse.Inadequate);
+
+    /// <summary>Tried with a partial response.</summary>
+    public bool Partial(string treatment) => Any(treatment, r => r is TreatmentResponse.Partial);
 
     /// <summary>Not tolerated or caused an adverse reaction.</summary>
     public bool Intolerable(string treatment) => Any(treatment, r => r is TreatmentResponse.NotTolerated or TreatmentResponse.AdverseReaction);

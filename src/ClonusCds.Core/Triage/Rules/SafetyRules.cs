@@ -69,7 +69,8 @@ internal sealed class TizanidineForClonusRule : IManagementRule
 
         s.Out.Pitfall(C.AvoidTizanidineForClonus, Id, "Tizanidine is on the list for a patient with clonus.");
         if (s.Primary.Etiology == Etiology.UmnLesion && s.Primary.Subtype != EtiologySubtype.InfantClonus
-            && !p.SevereRenalImpairment.IsYes && !TreatmentHistory.Of(p.Context).Intolerable("baclofen"))
+            && !p.SevereRenalImpairment.IsYes && !TreatmentHistory.Of(p.Context).Intolerable("baclofen")
+            && !TreatmentHistory.Of(p.Context).Inadequate("baclofen"))
         {
             s.Out.Recommend(C.SwitchTizanidineToBaclofen, Id, "UMN clonus treated with tizanidine.");
         }
@@ -264,13 +265,14 @@ internal sealed class LithiumLevelRule : IManagementRule
 
 /// <summary>
 /// SAFE-BACLOFEN-RENAL. When baclofen is taken or proposed with eGFR &lt; 60, dialysis or ESRD.
-/// Then reduce the dose at eGFR 30–60 and avoid below 30 or on dialysis (renal accumulation,
-/// encephalopathy); nephrology when severe. [BACLOFEN-LABEL; BACLOFEN-CKD]
+/// Then reduce the dose by the label's creatinine-clearance bands (about a third at 50–80, half at
+/// 30–50) and avoid below 30 or on dialysis (renal accumulation, encephalopathy); nephrology when
+/// severe. [BACLOFEN-LABEL; VLAVONOU2014; BACLOFEN-CKD]
 /// </summary>
 internal sealed class BaclofenRenalRule : IManagementRule
 {
     public string Id => "SAFE-BACLOFEN-RENAL";
-    public string Description => "Baclofen with renal impairment → reduce or avoid";
+    public string Description => "Baclofen with renal impairment (eGFR below 80 or dialysis) → reduce or avoid";
 
     public bool Apply(TriageState s)
     {
@@ -294,19 +296,24 @@ internal sealed class BaclofenRenalRule : IManagementRule
             return true;
         }
 
-        if (p.ModerateRenalImpairment.IsYes)
+        // The label's creatinine-clearance bands: about half the dose at 30–50, two thirds at 50–80.
+        var (band, caution) = p.ModerateRenalImpairment.IsYes ? ("Baclofen with eGFR 30–50: about half the usual dose.", K.RenalImpairmentModerate)
+            : p.MildRenalImpairment.IsYes ? ("Baclofen with eGFR 50–80: about two thirds of the usual dose.", K.RenalImpairmentMild)
+            : (null, null);
+        if (band is null || caution is null)
         {
-            s.Out.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, "Baclofen with eGFR 30–60.", cautions: K.RenalImpairmentModerate);
-            if (p.RenalEstimated)
-            {
-                s.Out.Caution(C.BaclofenRenalDoseReductionOrAvoid, K.RenalFunctionEstimated);
-            }
-
-            s.Out.Caution(C.BaclofenFirstLine, K.RenalImpairmentModerate);
-            return true;
+            return false;
         }
 
-        return false;
+        s.Out.Recommend(C.BaclofenRenalDoseReductionOrAvoid, Id, band, cautions: caution);
+        if (p.RenalEstimated)
+        {
+            s.Out.Caution(C.BaclofenRenalDoseReductionOrAvoid, K.RenalFunctionEstimated);
+        }
+
+        s.Out.Caution(C.BaclofenFirstLine, caution);
+        s.Out.Caution(C.BaclofenTitrationSchedule, caution);
+        return true;
     }
 }
 
@@ -393,9 +400,11 @@ internal sealed class PregnancyBaclofenRule : IManagementRule
 }
 
 /// <summary>
-/// SAFE-AED-EEG. When an antiepileptic is proposed or recently started/increased for startle- or
-/// position-triggered clonus, or in a seizure mimic, and EEG has not shown epileptiform events. Then
-/// no antiepileptic without EEG confirmation; video-EEG. [SEED-000; SEED-001; MARI2012]
+/// SAFE-AED-EEG. When an antiepileptic could be considered for clonic movements — startle- or
+/// position-triggered clonus (including in a known UMN lesion), paroxysmal clonic attacks, a seizure
+/// mimic, or an antiepileptic proposed or just started for clonus without known epilepsy — and EEG
+/// has not shown epileptiform events. Then no antiepileptic without EEG confirmation; video-EEG when
+/// an antiepileptic is in play or the attacks are startle-induced. [SEED-000; SEED-001; MARI2012]
 /// </summary>
 internal sealed class AntiepilepticWithoutEegRule : IManagementRule
 {
@@ -410,15 +419,21 @@ internal sealed class AntiepilepticWithoutEegRule : IManagementRule
             return false;
         }
 
-        var triggered = p.StartleInduced.IsYes || p.PositionTriggered.IsYes || s.Primary.Etiology == Etiology.SeizureMimic;
+        // Any picture in which an antiepileptic could be reached for: startle- or position-triggered
+        // clonus (also in a known UMN lesion, where a foot on the footplate is misread as seizures),
+        // paroxysmal clonic attacks, a seizure mimic, or an antiepileptic proposed or just started
+        // for clonus (brief §4.4).
+        var triggered = p.StartleInduced.IsYes || p.PositionTriggered.IsYes || s.Primary.Etiology == Etiology.SeizureMimic
+            || (p.ClonusPresent && p.Context.Clonus?.Onset == ClonusOnset.Paroxysmal);
         var aed = p.Draft(DrugRoles.Antiepileptic) ?? NewlyStarted(p);
-        if (!triggered || (aed is null && s.Primary.Etiology != Etiology.SeizureMimic))
+        var aedForClonus = aed is not null && p.ClonusPresent && !p.Has(ConditionCategory.Epilepsy) && !s.PrimaryIsToxicity;
+        if (!triggered && !aedForClonus)
         {
             return false;
         }
 
-        s.Out.Pitfall(C.NoAntiepilepticWithoutEeg, Id, aed is null ? "Clonic attacks that mimic seizures." : "An antiepileptic is proposed or newly started for clonic attacks.");
-        if (p.Context.Eeg?.Result is null)
+        s.Out.Pitfall(C.NoAntiepilepticWithoutEeg, Id, aed is null ? "Clonic movements that can be mistaken for seizures." : "An antiepileptic is proposed or newly started for clonic movements.");
+        if (p.Context.Eeg?.Result is null && (aed is not null || s.Primary.Etiology == Etiology.SeizureMimic || p.StartleInduced.IsYes))
         {
             s.Out.Recommend(C.VideoEeg, Id, "Classify the events before any antiepileptic.");
         }
@@ -459,6 +474,11 @@ internal sealed class SerotonergicDrugAloneRule : IManagementRule
         }
 
         s.Out.Pitfall(C.SerotonergicDrugAloneNotDiagnostic, Id, "A serotonergic agent is on board but the Hunter criteria are not met.");
+        if (s.Picture.OnlyLowContestedSerotonergic && (s.Picture.ClonusPresent || s.Hunter.MildFeatures.IsPossible))
+        {
+            s.Out.Pitfall(C.LowTierSerotonergicAlone, Id, "The only serotonergic agents listed are of the weak or contested tier.");
+        }
+
         if (s.PrimaryIsToxicity && s.Primary.Etiology == Etiology.OtherDrugToxicity)
         {
             s.Out.Pitfall(C.DoNotLabelAsSerotoninSyndrome, Id, "Another toxidrome explains the picture despite the serotonergic drug.");
