@@ -10,7 +10,7 @@ namespace ClonusCds.Core.KnowledgeBase;
 /// </summary>
 internal static partial class KnowledgeBaseValidator
 {
-    private static readonly string[] SourceKinds = ["seed", "primary", "label", "guideline", "review", "secondary", "database"];
+    private static readonly string[] SourceKinds = ["seed", "primary", "label", "guideline", "review", "textbook", "secondary", "database"];
     private static readonly string[] CautionKinds = ["source_conflict", "evidence_quality", "patient_factor"];
     private static readonly string[] RiskTiers = ["high", "standard", "low"];
 
