@@ -15,7 +15,7 @@ public static class CautionCodes
     public const string HunterValidatedInOverdose = "hunter_validated_in_overdose";
     /// <summary>infant_outcome_figures_selective</summary>
     public const string InfantOutcomeFiguresSelective = "infant_outcome_figures_selective";
-    /// <summary>baclofen_renal_table_not_retrieved</summary>
+    /// <summary>baclofen_renal_table_not_retrieved (id kept; since 2026.12.2 its text says the label's CrCl bands are encoded)</summary>
     public const string BaclofenRenalTableNotRetrieved = "baclofen_renal_table_not_retrieved";
     /// <summary>triptan_setron_evidence_weak</summary>
     public const string TriptanSetronEvidenceWeak = "triptan_setron_evidence_weak";
