@@ -59,6 +59,10 @@ public static class CautionCodes
     public const string LithiumLevelThresholds = "lithium_level_thresholds";
     /// <summary>metoclopramide_dual_role</summary>
     public const string MetoclopramideDualRole = "metoclopramide_dual_role";
+    /// <summary>renal_impairment_mild (creatinine clearance or eGFR 50–80: baclofen dose about one third lower)</summary>
+    public const string RenalImpairmentMild = "renal_impairment_mild";
+    /// <summary>abrupt_stop_dangerous (a drug on board must not be stopped abruptly)</summary>
+    public const string AbruptStopDangerous = "abrupt_stop_dangerous";
 
     /// <summary>All caution ids above.</summary>
     public static IReadOnlyList<string> All { get; } = ConstantList.Of(typeof(CautionCodes));

@@ -192,10 +192,22 @@ public static class Codes
     public const string SerotoninToxicityNmsOverlap = "serotonin_toxicity_nms_overlap";
     /// <summary>avoid_dopamine_antagonists (pitfall)</summary>
     public const string AvoidDopamineAntagonists = "avoid_dopamine_antagonists";
+    /// <summary>neonatal_metabolic_checks (glucose, calcium, magnesium in a jittery or clonic newborn)</summary>
+    public const string NeonatalMetabolicChecks = "neonatal_metabolic_checks";
+    /// <summary>infection_workup (fever with confusion and rigidity: sepsis, meningitis, encephalitis)</summary>
+    public const string InfectionWorkup = "infection_workup";
+    /// <summary>intrathecal_baclofen_referral (refractory generalised spasticity or clonus)</summary>
+    public const string IntrathecalBaclofenReferral = "intrathecal_baclofen_referral";
+    /// <summary>first_line_exhausted (oral baclofen already tried: inadequate, not tolerated or at maximum)</summary>
+    public const string FirstLineExhausted = "first_line_exhausted";
+    /// <summary>neonatal_drug_exposure (pitfall)</summary>
+    public const string NeonatalDrugExposure = "neonatal_drug_exposure";
+    /// <summary>low_tier_serotonergic_alone (pitfall)</summary>
+    public const string LowTierSerotonergicAlone = "low_tier_serotonergic_alone";
 
     /// <summary>All codes above.</summary>
     public static IReadOnlyList<string> All { get; } = ConstantList.Of(typeof(Codes));
 
     /// <summary>Pitfall codes above.</summary>
-    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt, SerotoninToxicityNmsOverlap, AvoidDopamineAntagonists };
+    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt, SerotoninToxicityNmsOverlap, AvoidDopamineAntagonists, NeonatalDrugExposure, LowTierSerotonergicAlone };
 }
