@@ -353,6 +353,54 @@ public sealed partial class KnowledgeBaseTests
         Assert.Contains(ex.Problems, p => p.Contains("conflict_baclofen_stroke", StringComparison.Ordinal) && p.Contains("MADE-UP-2020", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void A_recommendation_citing_only_a_seed_is_refused()
+    {
+        // Issue 14, part 4: the seeds are AI-generated web summaries pending review; they may support an item
+        // but never be its only evidence.
+        var ex = Refused("recommendations.json", EditArray(a => Entry(a, "code", "iv_fluids")["citations"] = new JsonArray("SEED-001")));
+        Assert.Contains(ex.Problems, p => p.Contains("recommendations[iv_fluids]", StringComparison.Ordinal) && p.Contains("only seed or secondary", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_pitfall_citing_only_secondary_web_sources_is_refused()
+    {
+        var ex = Refused("recommendations.json", EditArray(a => Entry(a, "code", "avoid_long_acting_beta_blockers_in_st")["citations"] = new JsonArray("RCEM", "ACCESSMED")));
+        Assert.Contains(ex.Problems, p => p.Contains("recommendations[avoid_long_acting_beta_blockers_in_st]", StringComparison.Ordinal) && p.Contains("only seed or secondary", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_caution_citing_only_seeds_is_refused()
+    {
+        var ex = Refused("cautions.json", EditArray(a => Entry(a, "id", "previously_inadequate")["citations"] = new JsonArray("SEED-000", "SEED-001")));
+        Assert.Contains(ex.Problems, p => p.Contains("cautions[previously_inadequate]", StringComparison.Ordinal) && p.Contains("only seed or secondary", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_seed_beside_a_primary_source_is_accepted()
+    {
+        var kb = LoadWith("recommendations.json", EditArray(a => Entry(a, "code", "iv_fluids")["citations"] = new JsonArray("SEED-001", "BOYER2005")));
+        Assert.Equal(["SEED-001", "BOYER2005"], kb.RecommendationsByCode["iv_fluids"].Citations);
+    }
+
+    [Fact]
+    public void A_source_turned_secondary_takes_its_only_citers_with_it()
+    {
+        // The rule reads the kind from the bibliography, so re-grading a source is enough to expose the items
+        // that lean on it alone.
+        var ex = Refused("sources.json", EditArray(a => Entry(a, "id", "LARNER-DNS")["kind"] = "secondary"));
+        Assert.Contains(ex.Problems, p => p.Contains("recommendations[unsustained_clonus_can_be_normal]", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Every_entry_and_caution_cites_a_primary_grade_source()
+    {
+        string[] primaryGrade = ["primary", "label", "guideline", "review", "textbook"];
+        var kinds = Kb.Sources.ToDictionary(s => s.Id, s => s.Kind);
+        Assert.All(Kb.Recommendations, r => Assert.Contains(r.Citations, c => primaryGrade.Contains(kinds[c])));
+        Assert.All(Kb.Cautions, c => Assert.Contains(c.Citations, id => primaryGrade.Contains(kinds[id])));
+    }
+
     [Theory]
     [InlineData("cyproheptadine")]
     [InlineData("baclofen_first_line")]

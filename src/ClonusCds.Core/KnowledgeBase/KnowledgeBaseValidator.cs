@@ -10,7 +10,13 @@ namespace ClonusCds.Core.KnowledgeBase;
 /// </summary>
 internal static partial class KnowledgeBaseValidator
 {
-    private static readonly string[] SourceKinds = ["seed", "primary", "label", "guideline", "review", "secondary", "database"];
+    private static readonly string[] SourceKinds = ["seed", "primary", "label", "guideline", "review", "textbook", "secondary", "database"];
+
+    // Kinds that can carry a recommendation, pitfall or caution on their own (issue 14, part 4): a peer-reviewed
+    // study or review, a drug label, a guideline, or a published clinical reference book. The seeds (AI-generated
+    // web summaries pending review) and secondary web pages may support an item but never be its only evidence.
+    private static readonly string[] PrimaryGradeKinds = ["primary", "label", "guideline", "review", "textbook"];
+
     private static readonly string[] CautionKinds = ["source_conflict", "evidence_quality", "patient_factor"];
     private static readonly string[] RiskTiers = ["high", "standard", "low"];
 
@@ -41,9 +47,15 @@ internal static partial class KnowledgeBaseValidator
         Require(!string.IsNullOrWhiteSpace(m.Disclaimer), "manifest.disclaimer is empty");
 
         var sourceIds = new HashSet<string>(StringComparer.Ordinal);
+        var primaryGrade = new HashSet<string>(StringComparer.Ordinal);
         foreach (var s in kb.Sources)
         {
             Require(sourceIds.Add(s.Id), $"sources: duplicate id '{s.Id}'");
+            if (PrimaryGradeKinds.Contains(s.Kind))
+            {
+                primaryGrade.Add(s.Id);
+            }
+
             Require(!string.IsNullOrWhiteSpace(s.Title), $"sources[{s.Id}].title is empty");
             Require(!string.IsNullOrWhiteSpace(s.Source), $"sources[{s.Id}].source is empty");
             Require(SourceKinds.Contains(s.Kind), $"sources[{s.Id}].kind '{s.Kind}' is not one of {string.Join(", ", SourceKinds)}");
@@ -59,6 +71,12 @@ internal static partial class KnowledgeBaseValidator
             }
         }
 
+        void CheckPrimaryGrade(IReadOnlyList<string>? citations, string where)
+        {
+            Require(citations is not { Count: > 0 } || citations.Any(primaryGrade.Contains),
+                $"{where} cites only seed or secondary sources ({string.Join(", ", citations ?? [])}); it needs at least one of kind {string.Join(", ", PrimaryGradeKinds)}");
+        }
+
         var cautionIds = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in kb.Cautions)
         {
@@ -66,6 +84,7 @@ internal static partial class KnowledgeBaseValidator
             Require(CautionKinds.Contains(c.Kind), $"cautions[{c.Id}].kind '{c.Kind}' is not valid");
             Require(!string.IsNullOrWhiteSpace(c.Text), $"cautions[{c.Id}].text is empty");
             CheckCitations(c.Citations, $"cautions[{c.Id}]");
+            CheckPrimaryGrade(c.Citations, $"cautions[{c.Id}]");
         }
 
         var codes = new HashSet<string>(StringComparer.Ordinal);
@@ -81,6 +100,7 @@ internal static partial class KnowledgeBaseValidator
             Require(!string.IsNullOrWhiteSpace(r.Rationale), $"{where}.rationale is empty");
             Require(r.Dosing is null || r.Dosing.Trim().Length > 0, $"{where}.dosing is blank (use null)");
             CheckCitations(r.Citations, where);
+            CheckPrimaryGrade(r.Citations, where);
             foreach (var c in r.Cautions)
             {
                 Require(cautionIds.Contains(c), $"{where} references unknown caution '{c}'");

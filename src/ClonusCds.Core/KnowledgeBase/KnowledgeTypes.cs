@@ -34,7 +34,7 @@ public sealed record SourceEntry
     public string? Url { get; init; }
     /// <summary>DOI, when known.</summary>
     public string? Doi { get; init; }
-    /// <summary>seed, primary, label, guideline, review, secondary or database.</summary>
+    /// <summary>seed, primary, label, guideline, review, textbook, secondary or database; seeds and secondary pages never carry an item alone.</summary>
     public required string Kind { get; init; }
     /// <summary>Reviewer's note on the source.</summary>
     public string? Note { get; init; }
