@@ -219,7 +219,7 @@ public sealed class ClinicalPicture
         // Severity's hyperthermia (BMJBP/Isbister): > 38.5 °C or rapidly rising.
         Hyperthermia = rising ? Tri.Yes : Tri.When(temperature, t => t > 38.5);
 
-        // Renal function for baclofen (BACLOFEN-CKD: reduce at eGFR 30–60, avoid < 30 or on dialysis).
+        // Renal function for baclofen (label bands: reduce at eGFR 30–80, avoid < 30 or on dialysis).
         // Kidney function from every source, in order: a measured eGFR; else CKD-EPI 2021 from the
         // serum creatinine (adults); else the recorded CKD stage. Dialysis or ESRD overrides all.
         var egfr = context.Patient?.Egfr;

@@ -90,7 +90,7 @@ internal sealed class MissingDataRule : IManagementRule
             || TizanidineCyp1a2Rule.Present(p, DrugRoles.Baclofen);
         if (baclofen && p.SevereRenalImpairment.IsUnknown)
         {
-            o.MissingData("patient.egfr", "Baclofen is renally excreted: reduce at eGFR 30–60, avoid below 30 or on dialysis.");
+            o.MissingData("patient.egfr", "Baclofen is renally excreted: the label reduces the dose below a creatinine clearance of 80 (by about a third at 50–80, half at 30–50); avoid below 30 or on dialysis.");
         }
 
         if (s.Primary.Subtype == EtiologySubtype.InfantClonus)
