@@ -28,8 +28,10 @@ public sealed class LabCoverageTests
     private static string Qty(double value, string? code) =>
         "\"valueQuantity\":{\"value\":" + value.ToString(System.Globalization.CultureInfo.InvariantCulture) + (code is null ? "" : ",\"system\":\"http://unitsofmeasure.org\",\"code\":\"" + code + "\"") + "}";
 
-    private static MappedRecord Map(string labs, string? conditions = null) =>
-        Mapper.Map(new FhirInput("p1", null,
+    private const string Adult = "{\"resourceType\":\"Patient\",\"id\":\"p1\",\"gender\":\"male\",\"birthDate\":\"1980-03-01\"}";
+
+    private static MappedRecord Map(string labs, string? conditions = null, string? patient = null) =>
+        Mapper.Map(new FhirInput("p1", patient is null ? null : PrefetchData.Read("patient", J(patient), PrefetchOrigin.Prefetched),
             conditions is null ? null : PrefetchData.Read("conditions", J(conditions), PrefetchOrigin.Prefetched),
             null, [PrefetchData.Read("labs", J(labs), PrefetchOrigin.Prefetched)!], [], null), TimeSpan.FromHours(72));
 
@@ -86,6 +88,34 @@ public sealed class LabCoverageTests
         var record = Map(Bundle(Lab("e", "33914-3", value)));
 
         Assert.Equal(expected, record.Context.Patient!.Egfr);
+    }
+
+    [Fact]
+    public void An_eGFR_given_only_as_a_lower_bound_defers_to_the_creatinine_for_an_adult()
+    {
+        var record = Map(Bundle(Lab("e", "33914-3", "\"valueString\":\">60\""), Lab("c", "2160-0", Qty(0.9, "mg/dL"))), patient: Adult);
+
+        Assert.True(record.Context.Patient!.AgeYears >= 18);
+        Assert.Null(record.Context.Patient.Egfr);
+        Assert.Equal(0.9, record.Context.Labs!.CreatinineMgPerDl!.Value, 2);
+        Assert.Contains(record.Notes, n => n.Contains("lower bound", StringComparison.Ordinal));
+        Assert.False(record.KidneyFunctionUnseen);
+    }
+
+    [Fact]
+    public void An_eGFR_lower_bound_is_kept_when_the_age_is_unknown()
+    {
+        var record = Map(Bundle(Lab("e", "33914-3", "\"valueString\":\">60\""), Lab("c", "2160-0", Qty(0.9, "mg/dL"))));
+
+        Assert.Equal(60, record.Context.Patient!.Egfr);
+    }
+
+    [Fact]
+    public void An_eGFR_given_as_an_upper_bound_is_kept_beside_a_creatinine()
+    {
+        var record = Map(Bundle(Lab("e", "33914-3", "\"valueString\":\"<15\""), Lab("c", "2160-0", Qty(4.9, "mg/dL"))), patient: Adult);
+
+        Assert.Equal(15, record.Context.Patient!.Egfr);
     }
 
     [Fact]
