@@ -279,4 +279,18 @@ public sealed class BreadthRuleTests
     {
         Assert.Equal(Tri.Yes, Picture(FewBeats() with { Labs = new LabResults { SodiumMmolPerL = 152 } }).VolumeLoss);
     }
+
+    // Pitfalls only where their condition holds.
+
+    [Theory]
+    [InlineData(118, 130, true)]
+    [InlineData(88, 165, true)]
+    [InlineData(null, null, true)]
+    [InlineData(88, 124, false)]
+    public void The_beta_blocker_pitfall_needs_tachycardia_hypertension_or_unmeasured_pulse(int? heartRate, int? systolic, bool expected)
+    {
+        var a = Engine.Assess(SerotoninToxicity().WithVitals(v => v with { HeartRateBpm = heartRate, SystolicBp = systolic }));
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.Equal(expected, a.HasPitfall("avoid_long_acting_beta_blockers_in_st"));
+    }
 }

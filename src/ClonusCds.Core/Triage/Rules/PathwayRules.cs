@@ -22,6 +22,10 @@ namespace ClonusCds.Core.Triage.Rules;
 internal sealed class SerotoninToxicityManagement : IManagementRule
 {
     public const double ParalysisThresholdC = 41.1;
+    /// <summary>Heart rate above this is tachycardia.</summary>
+    public const int TachycardiaBpm = 100;
+    /// <summary>Systolic pressure above this is hypertension for the beta-blocker pitfall.</summary>
+    public const int HypertensionSystolic = 140;
 
     public string Id => "ST-MGMT";
     public string Description => "Serotonin toxicity (Hunter met): emergency management";
@@ -96,7 +100,12 @@ internal sealed class SerotoninToxicityManagement : IManagementRule
         }
         o.Pitfall(C.AvoidBromocriptineDantroleneInSt, Id, "Serotonin toxicity, not NMS or malignant hyperthermia.");
         o.Pitfall(C.AvoidAntipsychoticsUntilNmsExcluded, Id, "Agitation in serotonin toxicity.");
-        o.Pitfall(C.AvoidLongActingBetaBlockersInSt, Id, "Tachycardia and hypertension are part of the toxidrome.");
+        // Only where the tachycardia or hypertension that tempts a beta-blocker is present or not measured.
+        var v = p.Context.Vitals;
+        if (v?.HeartRateBpm is null or > TachycardiaBpm || v.SystolicBp > HypertensionSystolic)
+        {
+            o.Pitfall(C.AvoidLongActingBetaBlockersInSt, Id, "Tachycardia and hypertension are part of the toxidrome.");
+        }
 
         if (p.OnBoard(DrugRoles.DopamineAntagonist))
         {
