@@ -14,7 +14,7 @@ public sealed class ClinicalCaseTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Cases"), "*.json").Order(StringComparer.Ordinal))
+        foreach (var file in CaseFiles.All())
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var c in doc.RootElement.EnumerateArray())
