@@ -167,12 +167,30 @@ public sealed class CompletenessMatrixTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void CompletenessMatrix_generated_population_is_built_within_budget()
+    public void CompletenessMatrix_generated_population_has_the_configured_size()
     {
         var watch = Stopwatch.StartNew();
         var count = Population.Value.Count;
         output.WriteLine($"{count} patients assessed in {watch.ElapsedMilliseconds} ms (0 if already built)");
         Assert.True(count >= Seeds.Length * PatientsPerSeed);
+    }
+
+    /// <summary>docs/knowledge-base.md ("Completeness matrix") gives each situation's exact definition to the clinical reviewer.</summary>
+    [Fact]
+    public void CompletenessMatrix_every_situation_is_documented_with_its_definition()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ClonusCds.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        Assert.True(dir is not null, "repository root (ClonusCds.sln) not found above the test output");
+        var doc = File.ReadAllText(Path.Combine(dir.FullName, "docs", "knowledge-base.md"));
+        var missing = MatrixSituations.All.Values
+            .Where(s => !doc.Contains($"| `{s.Name}` | {s.Definition.Replace("|", "\\|", StringComparison.Ordinal)} |", StringComparison.Ordinal))
+            .Select(s => s.Name).ToList();
+        Assert.True(missing.Count == 0, $"docs/knowledge-base.md lacks the row '| `name` | definition |' for: {string.Join(", ", missing)}");
     }
 
     /// <summary>A check that the checker can fail: an answer lacking a required code is reported.</summary>
