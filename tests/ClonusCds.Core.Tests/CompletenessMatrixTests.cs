@@ -68,6 +68,7 @@ public sealed class CompletenessMatrixTests(ITestOutputHelper output)
 
         problems.AddRange(row.Sources.Where(s => !kb.SourcesById.ContainsKey(s)).Select(s => $"unknown source {s}"));
         problems.AddRange(row.Codes.Distinct().Where(c => !kb.RecommendationsByCode.ContainsKey(c)).Select(c => $"code {c} is not in the knowledge base"));
+        problems.AddRange(row.CautionIds.Distinct().Where(k => !kb.CautionsById.ContainsKey(k)).Select(k => $"caution {k} is not in the knowledge base"));
         problems.AddRange(row.When.SituationNames.Where(n => !MatrixSituations.All.ContainsKey(n)).Select(n => $"situation {n} is not implemented (Support/MatrixSituations.cs)"));
         problems.AddRange(row.MustNotBeEmpty.Where(t => !MatrixRow.Tiers.Contains(t)).Select(t => $"mustNotBeEmpty names unknown tier {t}"));
         Valid("etiology", row.When.Etiology, Enum.GetValues<Etiology>().Select(MatrixSituations.Wire));
@@ -75,7 +76,7 @@ public sealed class CompletenessMatrixTests(ITestOutputHelper output)
         Valid("severity", row.When.Severity, Enum.GetValues<Severity>().Select(MatrixSituations.Wire).Append("none"));
         Valid("urgency", row.When.Urgency, Enum.GetValues<Urgency>().Select(MatrixSituations.Wire));
         if (row.MustInclude.Count + row.MustNotInclude.Count + row.MustIncludeAnyOf.Count + row.MustIncludeInTier.Count
-            + row.MustNotIncludeInTier.Count + row.MustNotBeEmpty.Count == 0)
+            + row.MustNotIncludeInTier.Count + row.MustNotBeEmpty.Count + row.CautionsWhenPresent.Count == 0)
         {
             problems.Add("the row expects nothing");
         }
@@ -200,7 +201,8 @@ public sealed class CompletenessMatrixTests(ITestOutputHelper output)
         using var doc = JsonDocument.Parse("""
             { "id": "self-test", "situation": "s", "sources": ["SEED-000"], "when": { "situations": ["clonus_present"] },
               "mustInclude": ["no_such_code"], "mustNotInclude": ["cold_application"], "mustNotBeEmpty": ["refractory"],
-              "mustIncludeInTier": { "firstLine": ["cold_application"] }, "examples": [] }
+              "mustIncludeInTier": { "firstLine": ["cold_application"] }, "cautionsWhenPresent": { "cold_application": ["no_such_caution"] },
+              "examples": [] }
             """);
         var row = MatrixRow.Read(doc.RootElement, 0);
         var answer = Engine.Assess(CompletenessMatrix.Request(new MatrixExample("umn", "umn-03-chronic-stroke-unilateral-clonus-baclofen-with-caution", null)));
@@ -208,6 +210,7 @@ public sealed class CompletenessMatrixTests(ITestOutputHelper output)
         Assert.Contains("missing no_such_code", problems);
         Assert.Contains("forbidden cold_application present", problems);
         Assert.Contains("refractory is empty", problems);
+        Assert.Contains(problems, p => p.StartsWith("cold_application lacks caution no_such_caution", StringComparison.Ordinal));
         Assert.Empty(row.ReadProblems);
         using var bad = JsonDocument.Parse("""{ "id": "x", "when": { "situation": [] }, "mustNotInclde": [] }""");
         var badRow = MatrixRow.Read(bad.RootElement, 0);

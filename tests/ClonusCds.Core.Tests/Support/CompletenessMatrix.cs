@@ -16,7 +16,7 @@ internal sealed class MatrixRow
     private static readonly HashSet<string> RowKeys =
     [
         "id", "situation", "sources", "note", "when", "mustInclude", "mustNotInclude", "mustIncludeAnyOf", "mustIncludeInTier",
-        "mustNotIncludeInTier", "mustNotBeEmpty", "examples",
+        "mustNotIncludeInTier", "mustNotBeEmpty", "cautionsWhenPresent", "examples",
     ];
 
     private static readonly HashSet<string> WhenKeys = ["etiology", "subtype", "severity", "urgency", "situations", "anySituations", "notSituations"];
@@ -31,6 +31,9 @@ internal sealed class MatrixRow
     public required IReadOnlyDictionary<string, IReadOnlyList<string>> MustIncludeInTier { get; init; }
     public required IReadOnlyDictionary<string, IReadOnlyList<string>> MustNotIncludeInTier { get; init; }
     public required IReadOnlyList<string> MustNotBeEmpty { get; init; }
+
+    /// <summary>{ code: [caution ids] }: when the code is in the answer it must carry these cautions (its absence is not checked here).</summary>
+    public required IReadOnlyDictionary<string, IReadOnlyList<string>> CautionsWhenPresent { get; init; }
     public required IReadOnlyList<MatrixExample> Examples { get; init; }
 
     /// <summary>Structural problems found while reading (unknown keys, wrong shapes).</summary>
@@ -39,7 +42,11 @@ internal sealed class MatrixRow
     /// <summary>Every code the row names.</summary>
     public IEnumerable<string> Codes =>
         MustInclude.Concat(MustNotInclude).Concat(MustIncludeAnyOf.SelectMany(x => x))
-            .Concat(MustIncludeInTier.Values.SelectMany(x => x)).Concat(MustNotIncludeInTier.Values.SelectMany(x => x));
+            .Concat(MustIncludeInTier.Values.SelectMany(x => x)).Concat(MustNotIncludeInTier.Values.SelectMany(x => x))
+            .Concat(CautionsWhenPresent.Keys);
+
+    /// <summary>Every caution id the row names.</summary>
+    public IEnumerable<string> CautionIds => CautionsWhenPresent.Values.SelectMany(x => x);
 
     /// <summary>What the answer lacks or wrongly holds; empty when the row's expectations are met.</summary>
     public List<string> Check(Assessment a)
@@ -66,6 +73,15 @@ internal sealed class MatrixRow
         }
 
         problems.AddRange(MustNotBeEmpty.Where(t => TierCodes(a, t).Count == 0).Select(t => $"{t} is empty"));
+        foreach (var (code, cautions) in CautionsWhenPresent)
+        {
+            if (a.Item(code) is { } item)
+            {
+                problems.AddRange(cautions.Where(k => !item.Cautions.Any(c => c.Id == k))
+                    .Select(k => $"{code} lacks caution {k} (has {string.Join(",", item.Cautions.Select(c => c.Id))})"));
+            }
+        }
+
         return problems;
     }
 
@@ -117,6 +133,7 @@ internal sealed class MatrixRow
             MustIncludeInTier = TierMap(e, "mustIncludeInTier", problems),
             MustNotIncludeInTier = TierMap(e, "mustNotIncludeInTier", problems),
             MustNotBeEmpty = Strings(e, "mustNotBeEmpty", problems),
+            CautionsWhenPresent = CodeMap(e, "cautionsWhenPresent", problems),
             Examples = e.TryGetProperty("examples", out var ex) && ex.ValueKind == JsonValueKind.Array
                 ? ex.EnumerateArray().Select((x, i) => MatrixExample.Read(x, i, problems)).ToList()
                 : [],
@@ -136,6 +153,28 @@ internal sealed class MatrixRow
         }
 
         return arr.EnumerateArray().Select(x => x.GetString()!).ToList();
+    }
+
+    private static Dictionary<string, IReadOnlyList<string>> CodeMap(JsonElement e, string name, List<string> problems)
+    {
+        var map = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        if (!e.TryGetProperty(name, out var obj))
+        {
+            return map;
+        }
+
+        if (obj.ValueKind != JsonValueKind.Object)
+        {
+            problems.Add($"'{name}' must be an object of code: [caution ids]");
+            return map;
+        }
+
+        foreach (var p in obj.EnumerateObject())
+        {
+            map[p.Name] = Strings(p.Value, problems, $"{name}.{p.Name}");
+        }
+
+        return map;
     }
 
     private static Dictionary<string, IReadOnlyList<string>> TierMap(JsonElement e, string name, List<string> problems)

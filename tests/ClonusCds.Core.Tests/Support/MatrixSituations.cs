@@ -55,6 +55,8 @@ internal static class MatrixSituations
         new("on_dialysis", "patient.onDialysis is true.", (r, _) => r.Patient?.OnDialysis == true),
         new("kidney_impaired", "aki, or patient.onDialysis is true, or patient.egfr < 60 (EXTRIP-LI 'impaired kidney function'; the threshold is this project's reading).",
             (r, _) => HasCategory(r, "acute_kidney_injury") || r.Patient?.OnDialysis == true || r.Patient?.Egfr < 60),
+        new("egfr_50_to_80", "patient.egfr is recorded and 50 ≤ eGFR ≤ 80 (mild renal impairment in the baclofen label's CrCl bands as planned for renal_impairment_mild).",
+            (r, _) => r.Patient?.Egfr is >= 50 and <= 80),
         new("severe_renal_impairment", "patient.egfr < 30, or patient.onDialysis is true (baclofen avoided: BACLOFEN-CKD).",
             (r, _) => r.Patient?.Egfr < 30 || r.Patient?.OnDialysis == true),
         new("volume_loss", "a condition with category volume_depletion (vomiting, diarrhoea, dehydration), or exam.mucosa dry, or labs.sodiumMmolPerL > 145. Dry mucosa is also an anticholinergic sign: use this situation only with a lithium or other non-anticholinergic picture.",
@@ -108,6 +110,11 @@ internal static class MatrixSituations
             (r, _) => HasRole(r, DrugRoles.Tizanidine) && HasRole(r, DrugRoles.Cyp1a2Inhibitor)),
         new("tizanidine_with_other_cyp1a2_inhibitor", "active tizanidine and an active medication whose name contains one of: " + string.Join(", ", OtherCyp1a2Inhibitors) + " (tizanidine label: avoid; not contraindicated).",
             (r, _) => HasRole(r, DrugRoles.Tizanidine) && Active(r).Any(m => OtherCyp1a2Inhibitors.Any(n => m.Name!.Contains(n, StringComparison.OrdinalIgnoreCase)))),
+        new("low_tier_serotonergic_only", "serotoninToxicity lists at least one agent and every listed agent has risk tier low (triptans, 5-HT3 antagonists, lithium, buspirone, trazodone…).",
+            (_, a) => a.SerotoninToxicity is { SerotonergicAgents.Count: > 0 } st && st.SerotonergicAgents.All(g => g.RiskTier == "low")),
+        new("hunter_not_met", "serotoninToxicity.hunterCriteriaMet is false (not null).", (_, a) => a.SerotoninToxicity?.HunterCriteriaMet == false),
+        new("abrupt_stop_hazard_agent", "an active medication that is on the serotonergic list but dangerous to stop abruptly: a drug the knowledge base places as both serotonergic and antiepileptic (valproate, carbamazepine), or methadone.",
+            (r, _) => Active(r).Any(m => m.Name!.Contains("methadone", StringComparison.OrdinalIgnoreCase)) || HasBothRoles(r, DrugRoles.Serotonergic, DrugRoles.Antiepileptic)),
         new("serotonergic_exposure_current", "serotoninToxicity.exposureCurrent is true (an active serotonergic agent, or one stopped within its washout).",
             (_, a) => a.SerotoninToxicity?.ExposureCurrent == true),
     }.ToDictionary(s => s.Name, StringComparer.Ordinal);
@@ -140,6 +147,17 @@ internal static class MatrixSituations
         }
 
         return matches.Any(d => d.Drug.Roles.Contains(role));
+    }
+
+    private static bool HasBothRoles(PatientContext r, string role1, string role2)
+    {
+        var matches = new List<DrugMatch>();
+        foreach (var m in Active(r))
+        {
+            Engine.Kb.DrugVocabulary.Match(m.Rxcui, m.Name, matches);
+        }
+
+        return matches.Any(d => d.Drug.Roles.Contains(role1) && d.Drug.Roles.Contains(role2));
     }
 
     private static bool BaclofenExhausted(PatientContext r) =>
