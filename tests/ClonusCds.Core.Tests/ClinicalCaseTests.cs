@@ -14,7 +14,7 @@ public sealed class ClinicalCaseTests
     public static TheoryData<string, string> Cases()
     {
         var data = new TheoryData<string, string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Cases"), "*.json").Order(StringComparer.Ordinal))
+        foreach (var file in CaseFiles.All())
         {
             using var doc = JsonDocument.Parse(File.ReadAllText(file));
             foreach (var c in doc.RootElement.EnumerateArray())
@@ -139,8 +139,90 @@ public sealed class ClinicalCaseTests
             }
         }
 
+        foreach (var name in Strings(expect, "unrecognizedExcludes"))
+        {
+            if (a.UnrecognizedInputs.Any(u => u.Value == name))
+            {
+                failures.Add($"unrecognizedInputs holds {name}, which the vocabulary should place");
+            }
+        }
+
+        // Codes in a given group: firstLine, adjunct, refractory, monitoring, workup or pitfalls.
+        foreach (var (tier, code) in TierCodes(expect, "mustIncludeInTier"))
+        {
+            if (!MatrixRow.TierCodes(a, tier).Contains(code))
+            {
+                failures.Add($"{code} not in {tier}" + (codes.Contains(code) ? " (present in another group)" : " (absent)"));
+            }
+        }
+
+        foreach (var (tier, code) in TierCodes(expect, "mustNotIncludeInTier"))
+        {
+            if (MatrixRow.TierCodes(a, tier).Contains(code))
+            {
+                failures.Add($"{code} must not be in {tier}");
+            }
+        }
+
+        foreach (var tier in Strings(expect, "mustNotBeEmpty"))
+        {
+            if (MatrixRow.TierCodes(a, tier).Count == 0)
+            {
+                failures.Add($"{tier} is empty");
+            }
+        }
+
+        // Cautions attached to an item: { "code": ["caution id", ...] }.
+        foreach (var (code, caution) in TierCodes(expect, "cautionsInclude"))
+        {
+            var item = a.Item(code);
+            if (item is null)
+            {
+                failures.Add($"caution {caution} expected on {code}, which is absent");
+            }
+            else if (!item.Cautions.Any(k => k.Id == caution))
+            {
+                failures.Add($"{code} lacks caution {caution} (has {string.Join(",", item.Cautions.Select(k => k.Id))})");
+            }
+        }
+
+        foreach (var (code, caution) in TierCodes(expect, "cautionsExclude"))
+        {
+            if (a.Item(code) is { } item && item.Cautions.Any(k => k.Id == caution))
+            {
+                failures.Add($"{code} carries caution {caution}");
+            }
+        }
+
         Assert.True(failures.Count == 0, $"{id}: {string.Join("; ", failures)}\ncodes: {string.Join(",", codes)}");
     }
+
+    /// <summary>Every expectation key the driver reads: a misspelt key would otherwise pass silently.</summary>
+    private static readonly HashSet<string> ExpectKeys =
+    [
+        "etiology", "subtype", "urgency", "hunterCriteriaMet", "hunterRulesFired", "severity", "mustInclude", "mustNotInclude",
+        "missingDataIncludes", "differentialIncludes", "unrecognizedIncludes", "unrecognizedExcludes", "mustIncludeInTier",
+        "mustNotIncludeInTier", "mustNotBeEmpty", "cautionsInclude", "cautionsExclude",
+    ];
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Case_uses_only_expectation_keys_the_driver_reads(string file, string id)
+    {
+        var unknown = Load(file, id).GetProperty("expect").EnumerateObject().Select(p => p.Name).Where(n => !ExpectKeys.Contains(n)).ToList();
+        Assert.True(unknown.Count == 0, $"{id}: unknown expectation key(s) {string.Join(", ", unknown)}");
+        foreach (var tier in new[] { "mustIncludeInTier", "mustNotIncludeInTier" }.SelectMany(k => TierCodes(Load(file, id).GetProperty("expect"), k)).Select(t => t.Key)
+            .Concat(Strings(Load(file, id).GetProperty("expect"), "mustNotBeEmpty")))
+        {
+            Assert.Contains(tier, MatrixRow.Tiers);
+        }
+    }
+
+    /// <summary>{ "key": ["value", ...] } flattened to (key, value) pairs.</summary>
+    private static IEnumerable<KeyValuePair<string, string>> TierCodes(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var obj)
+            ? obj.EnumerateObject().SelectMany(p => p.Value.EnumerateArray().Select(v => new KeyValuePair<string, string>(p.Name, v.GetString()!)))
+            : [];
 
     private static IEnumerable<string> Strings(JsonElement e, string name) =>
         e.TryGetProperty(name, out var arr) ? arr.EnumerateArray().Select(x => x.GetString()!) : [];

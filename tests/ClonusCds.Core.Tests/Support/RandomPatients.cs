@@ -45,8 +45,7 @@ internal sealed class RandomPatients(int seed)
     /// The clinical cases (Cases/*.json): narrow pictures such as the normal variant are rare in
     /// independent random fields, so some contexts start from a case with a few sections replaced.
     /// </summary>
-    private static readonly PatientContext[] Templates = Directory
-        .GetFiles(Path.Combine(AppContext.BaseDirectory, "Cases"), "*.json").Order(StringComparer.Ordinal)
+    private static readonly PatientContext[] Templates = CaseFiles.All()
         .SelectMany(f => JsonDocument.Parse(File.ReadAllText(f)).RootElement.EnumerateArray()
             .Select(c => c.GetProperty("request").Deserialize<PatientContext>(ClonusJson.Options)!))
         .ToArray();
