@@ -528,6 +528,7 @@ public sealed class ManagementRuleTests
     [InlineData(50.0, "renal_impairment_mild")]
     [InlineData(59.0, "renal_impairment_mild")]
     [InlineData(79.0, "renal_impairment_mild")]
+    [InlineData(80.0, "renal_impairment_mild")]
     public void Baclofen_follows_the_label_creatinine_clearance_bands(double egfr, string caution)
     {
         var a = Engine.Assess(KnownUmn().WithPatient(p => p with { Egfr = egfr }));
@@ -538,9 +539,9 @@ public sealed class ManagementRuleTests
     }
 
     [Theory]
-    [InlineData(80.0)]
+    [InlineData(80.5)]
     [InlineData(95.0)]
-    public void Baclofen_at_egfr_80_or_more_needs_no_renal_reduction(double egfr)
+    public void Baclofen_above_egfr_80_needs_no_renal_reduction(double egfr)
     {
         var a = Engine.Assess(KnownUmn().WithPatient(p => p with { Egfr = egfr }));
         Assert.Equal(T.FirstLine, a.TierOf("baclofen_first_line"));

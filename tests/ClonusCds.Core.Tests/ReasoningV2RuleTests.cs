@@ -661,13 +661,16 @@ public sealed class ReasoningV2RuleTests
         var a = Engine.Assess(NmsWithHunterMet());
         Assert.Null(a.Item("discontinue_dopamine_antagonist")!.ServesDifferential);
         Assert.Null(a.Item("icu_admission")!.ServesDifferential);
-        foreach (var code in new[] { "discontinue_serotonergic_agents", "benzodiazepine", "avoid_antipsychotics_until_nms_excluded", "avoid_physical_restraints" })
+        foreach (var code in new[] { "discontinue_serotonergic_agents", "benzodiazepine", "avoid_antipsychotics_until_nms_excluded" })
         {
             var item = a.Item(code);
             Assert.True(item is not null, code);
             Assert.Equal("serotonin_toxicity", item.ServesDifferential);
             Assert.Equal("DIFF-SAFETY", item.FiredBy);
         }
+
+        // Restraints come from SAFE-RESTRAINTS (agitation or a toxic emergency), for every cause at once.
+        Assert.Equal("SAFE-RESTRAINTS", a.Item("avoid_physical_restraints")!.FiredBy);
 
         Assert.Equal("fired", a.Outcome("DIFF-SAFETY"));
     }

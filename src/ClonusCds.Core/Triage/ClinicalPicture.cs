@@ -246,7 +246,7 @@ public sealed class ClinicalPicture
         // reduce the dose by about a third at 50–80, by half at 30–50, by two thirds below 30 (avoided
         // here, BACLOFEN-CKD). eGFR stands in for creatinine clearance.
         ModerateRenalImpairment = SevereRenalImpairment.IsYes ? Tri.No : Tri.When(egfr, e => e is >= 30 and < 50);
-        MildRenalImpairment = SevereRenalImpairment.IsYes ? Tri.No : Tri.When(egfr, e => e is >= 50 and < 80);
+        MildRenalImpairment = SevereRenalImpairment.IsYes ? Tri.No : Tri.When(egfr, e => e is >= 50 and <= 80);
 
         // Fluid loss: vomiting, diarrhoea or dehydration recorded, dry mucosa, or a raised sodium.
         VolumeLoss = Has(ConditionCategory.VolumeDepletion) || exam?.Mucosa == MucosaFinding.Dry || context.Labs?.SodiumMmolPerL > HypernatraemiaMmolPerL
@@ -263,7 +263,7 @@ public sealed class ClinicalPicture
     /// <summary>The first 28 days of life.</summary>
     public Tri Newborn => Tri.When(AgeYears, a => a < NewbornAgeYears);
 
-    /// <summary>eGFR 50–80 (the label's "reduce by about one third" band).</summary>
+    /// <summary>eGFR 50–80 inclusive (the label's "reduce by about one third" band; 80 itself counts, the cautious reading).</summary>
     public Tri MildRenalImpairment { get; }
 
     /// <summary>Vomiting, diarrhoea or dehydration recorded, dry mucosa or hypernatraemia.</summary>

@@ -87,6 +87,7 @@ public sealed class TriageEngine
         new InfectionDifferentialRule(),
         new NewbornRule(),
         new AbruptStopRule(),
+        new ApnoeaRule(),
         // Gaps, the pace the physiology sets, then the guard that keeps contraindicated advice out
         // whatever the rules above did.
         new MissingDataRule(),

@@ -134,8 +134,9 @@ internal static class MatrixSituations
         EtiologySubtype.ParkinsonismHyperpyrexiaSyndrome,
     ];
 
+    // Being taken: status active (or absent) and not recorded as stopped by its change either.
     private static IEnumerable<MedicationEntry> Active(PatientContext r) =>
-        (r.Medications ?? []).Where(m => m.Name is not null && m.Status is null or MedicationStatus.Active);
+        (r.Medications ?? []).Where(m => m.Name is not null && m.Status is null or MedicationStatus.Active && m.Change != MedicationChange.Stopped);
 
     private static bool HasRole(PatientContext r, string role, bool includeStopped = false)
     {

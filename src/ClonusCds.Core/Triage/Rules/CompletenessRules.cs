@@ -177,3 +177,25 @@ internal sealed class AbruptStopRule : IManagementRule
         return false;
     }
 }
+
+/// <summary>
+/// SAFE-APNOEA. When clonus comes with apnoeic episodes, whatever the call. Then cardiorespiratory
+/// and apnoea monitoring with an airway plan: prolonged clonic attacks with apnoea can be
+/// life-threatening before their nature is known. [MARI2012; SEED-001]
+/// </summary>
+internal sealed class ApnoeaRule : IManagementRule
+{
+    public string Id => "SAFE-APNOEA";
+    public string Description => "Clonus with apnoea → apnoea monitoring and an airway plan";
+
+    public bool Apply(TriageState s)
+    {
+        if (!s.Picture.ClonusPresent || s.Picture.Context.Exam?.ApneaEpisodes != true || s.Out.Has(C.AirwayApneaMonitoring))
+        {
+            return false;
+        }
+
+        s.Out.Recommend(C.AirwayApneaMonitoring, Id, "Apnoea occurs with the clonic movements.");
+        return true;
+    }
+}

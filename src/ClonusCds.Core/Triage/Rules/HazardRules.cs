@@ -84,7 +84,7 @@ internal static class HazardSafety
                 }
 
                 o.Pitfall(C.AvoidAntipsychoticsUntilNmsExcluded, id, "Serotonin toxicity is not excluded.");
-                o.Pitfall(C.AvoidPhysicalRestraints, id, "Serotonin toxicity is not excluded.");
+                // Restraints: SAFE-RESTRAINTS, for agitation or a toxic emergency.
                 break;
             case Candidate.NeurolepticMalignantSyndrome:
                 if (p.OnBoard(DrugRoles.DopamineAntagonist))

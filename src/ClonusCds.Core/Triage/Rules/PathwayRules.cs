@@ -759,12 +759,15 @@ internal sealed class UmnManagement : IManagementRule
             o.Recommend(C.PhenolNeurolysis, Id, focal.IsYes ? "Severe focal clonus resistant to treatment." : "If the clonus is focal and severe: treatment-resistant.");
         }
 
-        // Generalised or bilateral spasticity beyond oral baclofen: intrathecal delivery.
-        if (exhausted && !focal.IsYes)
+        // Beyond oral baclofen: intrathecal delivery, first for generalised or bilateral spasticity,
+        // and for focal clonus if the focal options fail.
+        if (exhausted)
         {
-            o.Recommend(C.IntrathecalBaclofenReferral, Id, baclofenIntolerable
-                ? "Oral baclofen was not tolerated and the clonus is not known to be focal: intrathecal delivery needs a fraction of the oral dose."
-                : "Oral baclofen is used up and the clonus is not known to be focal: assess for intrathecal baclofen.");
+            o.Recommend(C.IntrathecalBaclofenReferral, Id, focal.IsYes
+                ? "Oral baclofen is used up: if focal treatment does not control the clonus, assess for intrathecal baclofen."
+                : baclofenIntolerable
+                    ? "Oral baclofen was not tolerated and the clonus is not known to be focal: intrathecal delivery needs a fraction of the oral dose."
+                    : "Oral baclofen is used up and the clonus is not known to be focal: assess for intrathecal baclofen.");
         }
 
         if (child)

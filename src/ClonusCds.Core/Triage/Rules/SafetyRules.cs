@@ -369,7 +369,8 @@ internal sealed class PregnancyBaclofenRule : IManagementRule
     {
         var p = s.Picture;
         var baclofen = TizanidineCyp1a2Rule.Present(p, DrugRoles.Baclofen) || s.Out.Has(C.BaclofenFirstLine)
-            || s.Out.Has(C.BaclofenTrialWithStrokeCaution) || s.Out.Has(C.SwitchTizanidineToBaclofen);
+            || s.Out.Has(C.BaclofenTrialWithStrokeCaution) || s.Out.Has(C.SwitchTizanidineToBaclofen)
+            || s.Out.Has(C.ReinstateBaclofen) || s.Out.Has(C.BaclofenTitrationSchedule);
         if (!baclofen)
         {
             return false;
@@ -467,17 +468,30 @@ internal sealed class SerotonergicDrugAloneRule : IManagementRule
 
     public bool Apply(TriageState s)
     {
-        if (s.Hunter is null || s.HunterMet.IsYes || s.Primary.Etiology == Etiology.SerotoninToxicity
-            || s.Primary.Subtype == EtiologySubtype.PossibleMaskedSerotoninToxicity)
+        if (s.HunterMet.IsYes)
         {
             return false;
         }
 
-        s.Out.Pitfall(C.SerotonergicDrugAloneNotDiagnostic, Id, "A serotonergic agent is on board but the Hunter criteria are not met.");
-        if (s.Picture.OnlyLowContestedSerotonergic && (s.Picture.ClonusPresent || s.Hunter.MildFeatures.IsPossible))
+        // Only weak or contested agents (triptans, 5-HT3 antagonists, lithium…), on board or
+        // proposed: say so, whatever the call.
+        var lowOnly = s.Picture.OnlyLowContestedSerotonergic;
+        if (lowOnly)
         {
             s.Out.Pitfall(C.LowTierSerotonergicAlone, Id, "The only serotonergic agents listed are of the weak or contested tier.");
         }
+
+        if (s.Hunter is null)
+        {
+            return lowOnly;
+        }
+
+        if (s.Primary.Etiology == Etiology.SerotoninToxicity || s.Primary.Subtype == EtiologySubtype.PossibleMaskedSerotoninToxicity)
+        {
+            return lowOnly;
+        }
+
+        s.Out.Pitfall(C.SerotonergicDrugAloneNotDiagnostic, Id, "A serotonergic agent is on board but the Hunter criteria are not met.");
 
         if (s.PrimaryIsToxicity && s.Primary.Etiology == Etiology.OtherDrugToxicity)
         {
