@@ -152,6 +152,8 @@ public static class Codes
     public const string AvoidTizanidineForClonus = "avoid_tizanidine_for_clonus";
     /// <summary>tizanidine_cyp1a2_contraindication (pitfall)</summary>
     public const string TizanidineCyp1a2Contraindication = "tizanidine_cyp1a2_contraindication";
+    /// <summary>tizanidine_cyp1a2_avoid (pitfall): tizanidine with a CYP1A2 inhibitor its label says to avoid.</summary>
+    public const string TizanidineCyp1a2Avoid = "tizanidine_cyp1a2_avoid";
     /// <summary>tizanidine_withdrawal_rebound (pitfall)</summary>
     public const string TizanidineWithdrawalRebound = "tizanidine_withdrawal_rebound";
     /// <summary>baclofen_abrupt_withdrawal_risk (pitfall)</summary>
@@ -197,5 +199,5 @@ public static class Codes
     public static IReadOnlyList<string> All { get; } = ConstantList.Of(typeof(Codes));
 
     /// <summary>Pitfall codes above.</summary>
-    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt, SerotoninToxicityNmsOverlap, AvoidDopamineAntagonists };
+    public static IReadOnlySet<string> Pitfalls { get; } = new HashSet<string>(StringComparer.Ordinal) { AvoidPhysicalRestraints, AvoidAntipyretics, AvoidSuccinylcholine, AvoidBromocriptineDantroleneInSt, AvoidAntipsychoticsUntilNmsExcluded, MaoiHighRiskCombination, LinezolidMethyleneBlueAreMaois, FluoxetineLongHalfLife, RigidityCanMaskClonus, DoNotLabelAsSerotoninSyndrome, SerotonergicDrugAloneNotDiagnostic, MetoclopramideIsDopamineAntagonist, CyproheptadineAnticholinergic, AvoidTizanidineForClonus, TizanidineCyp1a2Contraindication, TizanidineCyp1a2Avoid, TizanidineWithdrawalRebound, BaclofenAbruptWithdrawalRisk, BaclofenRenalAccumulation, BaclofenStrokeLabelCaution, BaclofenNeonatalWithdrawal, NoAntiepilepticWithoutEeg, UnsustainedClonusCanBeNormal, InfantClonusThresholds, DoNotAttributeAcuteClonusToOldLesion, AvoidSedativesInHepaticEncephalopathy, TreatCauseNotClonusInMetabolic, CheckLevelsBeforeAttributingToSt, NewSustainedClonusNeedsStructuralWorkup, IncompleteDataDoNotFinalize, AvoidLongActingBetaBlockersInSt, SerotoninToxicityNmsOverlap, AvoidDopamineAntagonists };
 }
