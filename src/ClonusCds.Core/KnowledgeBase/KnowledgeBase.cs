@@ -123,11 +123,33 @@ public sealed class ClinicalKnowledgeBase
             PropertyNameCaseInsensitive = false,
             NumberHandling = JsonNumberHandling.Strict,
             AllowDuplicateProperties = false,
+            // DrugEntry.Tier and DrugClass are set by the loader, never read from drugs.json. Leaving
+            // them out of the contract (not merely ignored) makes a "tier" key an unknown property.
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+            {
+                Modifiers = { RemoveLoaderSetProperties },
+            },
         };
         // Tiers are written as the response's property names (firstLine); categories as snake_case.
         options.Converters.Add(new JsonStringEnumConverter<RecommendationTier>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         return options;
+    }
+
+    private static void RemoveLoaderSetProperties(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type != typeof(DrugEntry))
+        {
+            return;
+        }
+
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].Name is "tier" or "drugClass")
+            {
+                info.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private static T Read<T>(Func<string, Stream> open, string name)
