@@ -170,6 +170,7 @@ public sealed class DrugVocabularyTierTests
     [InlineData("Hyzaar 50/12.5", "losartan")]
     [InlineData("Trelegy Ellipta", "umeclidinium")]
     [InlineData("Duexis", "ibuprofen")]
+    [InlineData("Aggrenox 25/200", "aspirin")]
     public void A_combination_brand_with_a_relevant_ingredient_belongs_to_the_relevant_drug(string text, string drug)
     {
         var m = Assert.Single(Drugs(null, text));
