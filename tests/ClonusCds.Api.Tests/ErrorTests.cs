@@ -162,7 +162,7 @@ public sealed class StartupRefusalTests
         try
         {
             var assembly = typeof(ClonusCds.Core.KnowledgeBase.ClinicalKnowledgeBase).Assembly;
-            foreach (var name in new[] { "manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json", "reasoning.json" })
+            foreach (var name in new[] { "manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "common-drugs.json", "conditions.json", "reasoning.json" })
             {
                 using var stream = assembly.GetManifestResourceStream("ClonusCds.KnowledgeBase." + name)!;
                 using var reader = new StreamReader(stream);

@@ -93,4 +93,26 @@ public sealed class KnowledgeEndpointTests(ClonusApiFactory factory) : IClassFix
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
         Assert.Equal("2026.12.2", body.GetProperty("knowledgeBaseVersion").GetString());
     }
+
+    [Fact]
+    public async Task Drug_vocabulary_lists_both_tiers_with_roles_or_class()
+    {
+        var (response, list) = await _client.GetJson("/api/v1/knowledge/drugs");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var drugs = list.EnumerateArray().ToDictionary(d => d.GetProperty("name").GetString()!);
+        var atorvastatin = drugs["atorvastatin"];
+        Assert.Equal("not_implicated", atorvastatin.GetProperty("tier").GetString());
+        Assert.Equal("statin", atorvastatin.GetProperty("class").GetString());
+        Assert.Empty(atorvastatin.GetProperty("roles").EnumerateArray());
+        Assert.Contains("Lipitor", atorvastatin.GetProperty("brandNames").EnumerateArray().Select(b => b.GetString()));
+        var rasagiline = drugs["rasagiline"];
+        Assert.Equal("rule_relevant", rasagiline.GetProperty("tier").GetString());
+        Assert.Contains("dopaminergic", rasagiline.GetProperty("roles").EnumerateArray().Select(r => r.GetString()));
+        Assert.True(drugs.Values.Count(d => d.GetProperty("tier").GetString() == "not_implicated") >= 200);
+
+        // The existing routes keep their shapes: the serotonergic list holds no not-implicated drug.
+        var (_, agents) = await _client.GetJson("/api/v1/knowledge/serotonergic-agents");
+        Assert.DoesNotContain(agents.EnumerateArray(), a => a.GetProperty("name").GetString() == "atorvastatin");
+        Assert.False(agents.EnumerateArray().First().TryGetProperty("tier", out _));
+    }
 }

@@ -339,7 +339,7 @@ public sealed class AssessmentJsonWriterTests
         var code = Rich().Recommendations.FirstLine[0].Code;
         var odd = new ClinicalKnowledgeBase(kb.Manifest with { Disclaimer = kb.Manifest.Disclaimer + " \uDC00" },
             [.. kb.Recommendations.Select(r => r.Code == code ? r with { Title = r.Title + " \uD800", Text = "\uDFFF" + r.Text } : r)],
-            kb.Cautions, kb.Sources, kb.Drugs, kb.Conditions, kb.Reasoning);
+            kb.Cautions, kb.Sources, kb.Drugs, kb.CommonDrugs, kb.Conditions, kb.Reasoning);
         var writer = new AssessmentJsonWriter(odd);
         var a = new Triage.TriageEngine(odd).Assess(Example("01-serotonin-toxicity-severe.json"));
         Assert.EndsWith(" \uD800", a.Recommendations.FirstLine[0].Title, StringComparison.Ordinal);

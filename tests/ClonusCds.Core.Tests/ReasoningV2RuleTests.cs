@@ -733,21 +733,21 @@ public sealed class ReasoningV2RuleTests
 
     // ─── UMN-RED-FLAG / UNPLACED-INPUTS ──────────────────────────────────────────────────────
 
-    /// <summary>New unilateral sustained clonus with weakness and other UMN signs, no UMN condition, on amlodipine (not in the vocabulary).</summary>
-    private static PatientContext UnilateralOnAmlodipine() =>
-        NewUmnSigns().WithClonus(c => c with { Laterality = Laterality.Unilateral }) with { Medications = [Med("amlodipine")] };
+    /// <summary>New unilateral sustained clonus with weakness and other UMN signs, no UMN condition, on furosemide (deliberately in neither vocabulary tier).</summary>
+    private static PatientContext UnilateralOnFurosemide() =>
+        NewUmnSigns().WithClonus(c => c with { Laterality = Laterality.Unilateral }) with { Medications = [Med("furosemide")] };
 
     [Fact]
     public void Unilateral_sustained_clonus_with_umn_signs_and_an_unplaced_drug_gets_imaging_and_keeps_a_drug_cause_open()
     {
-        var a = Engine.Assess(UnilateralOnAmlodipine());
+        var a = Engine.Assess(UnilateralOnFurosemide());
         Assert.Equal("fired", a.Outcome("UMN-RED-FLAG"));
         Assert.Equal("fired", a.Outcome("UNPLACED-INPUTS"));
         Assert.Contains("mri_spine_brain", a.AllCodes());
         Assert.Contains("urgent_neurology_referral", a.AllCodes());
         AssertFiredBy(a, "obtain_medication_history_and_tox_screen", "UNPLACED-INPUTS");
         var med = Assert.Single(a.MissingData, m => m.Field == "medications[0]");
-        Assert.Contains("amlodipine", med.Reason, StringComparison.Ordinal);
+        Assert.Contains("furosemide", med.Reason, StringComparison.Ordinal);
         var drug = Assert.Single(a.Etiology.Differentials, d => d.Etiology == Etiology.OtherDrugToxicity);
         Assert.True(drug.NotExcluded);
         Assert.True(a.Urgency >= Urgency.Urgent);
@@ -758,7 +758,7 @@ public sealed class ReasoningV2RuleTests
     public void The_same_focal_picture_with_hunter_met_is_no_structural_red_flag()
     {
         // Sertraline with a new tramadol, tremor and hyperreflexia: Hunter rule 4.
-        var a = Engine.Assess(UnilateralOnAmlodipine().WithExam(e => e with { Tremor = true }).AddMedications(Med("sertraline", "36437"), New("tramadol")));
+        var a = Engine.Assess(UnilateralOnFurosemide().WithExam(e => e with { Tremor = true }).AddMedications(Med("sertraline", "36437"), New("tramadol")));
         Assert.True(a.SerotoninToxicity!.HunterCriteriaMet);
         Assert.Null(a.Outcome("UMN-RED-FLAG"));
         AssertAbsent(a, "mri_spine_brain");
@@ -768,14 +768,14 @@ public sealed class ReasoningV2RuleTests
     [Fact]
     public void Bilateral_sustained_clonus_is_no_red_flag()
     {
-        var a = Engine.Assess(NewUmnSigns() with { Medications = [Med("amlodipine")] });
+        var a = Engine.Assess(NewUmnSigns() with { Medications = [Med("furosemide")] });
         Assert.Null(a.Outcome("UMN-RED-FLAG"));
     }
 
     [Fact]
     public void Focal_clonus_with_a_known_lesion_is_no_red_flag()
     {
-        var a = Engine.Assess(UnilateralOnAmlodipine().AddConditions(Condition(ConditionCategory.Stroke)));
+        var a = Engine.Assess(UnilateralOnFurosemide().AddConditions(Condition(ConditionCategory.Stroke)));
         Assert.Null(a.Outcome("UMN-RED-FLAG"));
     }
 
@@ -784,7 +784,7 @@ public sealed class ReasoningV2RuleTests
     {
         // Anticholinergic toxidrome (definite) in a patient who also has new unilateral sustained
         // clonus with weakness: the structural work-up is not held back.
-        var a = Engine.Assess(UnilateralOnAmlodipine().WithExam(e => e with
+        var a = Engine.Assess(UnilateralOnFurosemide().WithExam(e => e with
         {
             Reflexes = ReflexGrade.Normal, Skin = SkinFinding.HotDryFlushed, Mucosa = MucosaFinding.Dry, BowelSounds = BowelSounds.Absent,
             Pupils = PupilFinding.Dilated, Diaphoresis = false,

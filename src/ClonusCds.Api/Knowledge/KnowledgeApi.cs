@@ -25,6 +25,8 @@ internal static class KnowledgeApi
             .WithSummary("One source by id").ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/serotonergic-agents", SerotonergicAgents).WithName("ListSerotonergicAgents")
             .WithSummary("The serotonergic drug vocabulary: name, RxCUI, class, risk tier, brand names");
+        group.MapGet("/drugs", Drugs).WithName("ListDrugs")
+            .WithSummary("The whole drug vocabulary with its tier: rule_relevant (drugs.json, with roles) or not_implicated (common-drugs.json)");
         group.MapGet("/conditions", Conditions).WithName("ListConditionCategories")
             .WithSummary("Condition categories with the ICD-10-CM prefixes, SNOMED CT codes and keywords that map to them");
         return routes;
@@ -56,6 +58,9 @@ internal static class KnowledgeApi
                 d.Roles.Contains(DrugRoles.Maoi), d.WashoutDays, d.Citations, d.Note))
             .ToArray());
 
+    private static Ok<DrugView[]> Drugs(ClinicalKnowledgeBase kb) =>
+        TypedResults.Ok(kb.Drugs.Concat(kb.NotImplicatedDrugs).Select(DrugView.From).ToArray());
+
     private static Ok<IReadOnlyList<ConditionCategoryEntry>> Conditions(ClinicalKnowledgeBase kb) => TypedResults.Ok(kb.Conditions);
 
     private static ProblemHttpResult NotFound(string what, string key, string list) =>
@@ -81,3 +86,16 @@ public sealed record RecommendationView(string Code, string Kind, string? Tier, 
 /// <summary>A serotonergic agent in the vocabulary.</summary>
 public sealed record SerotonergicAgentView(string Name, string? Rxcui, string Class, string RiskTier, string EvidenceTier, IReadOnlyList<string> BrandNames,
     IReadOnlyList<string> Synonyms, bool MaoInhibitor, double? WashoutDays, IReadOnlyList<string> Citations, string? Note);
+
+/// <summary>
+/// A drug in the vocabulary. Tier rule_relevant: drugs.json, roles say what the rules look for (a
+/// treatment the rules name may have none). Tier not_implicated: common-drugs.json, recognised so that
+/// exposure stays fully known, with a therapeutic class and no roles.
+/// </summary>
+public sealed record DrugView(string Name, string? Rxcui, string Tier, IReadOnlyList<string> Roles, string? Class,
+    IReadOnlyList<string> Synonyms, IReadOnlyList<string> BrandNames, IReadOnlyList<string> Citations, string? Note)
+{
+    internal static DrugView From(DrugEntry d) =>
+        new(d.Name, d.Rxcui, d.Tier == DrugTier.NotImplicated ? "not_implicated" : "rule_relevant", d.Roles,
+            d.Tier == DrugTier.NotImplicated ? d.DrugClass : d.SerotonergicClass, d.Synonyms, d.BrandNames, d.Citations, d.Note);
+}

@@ -22,6 +22,7 @@ public sealed class ClinicalKnowledgeBase
         IReadOnlyList<CautionEntry> cautions,
         IReadOnlyList<SourceEntry> sources,
         IReadOnlyList<DrugEntry> drugs,
+        IReadOnlyList<CommonDrugEntry> commonDrugs,
         IReadOnlyList<ConditionCategoryEntry> conditions,
         ReasoningContent reasoning)
     {
@@ -30,6 +31,7 @@ public sealed class ClinicalKnowledgeBase
         Cautions = cautions;
         Sources = sources;
         Drugs = drugs;
+        CommonDrugs = commonDrugs;
         Conditions = conditions;
         Reasoning = reasoning;
 
@@ -42,7 +44,8 @@ public sealed class ClinicalKnowledgeBase
         RecommendationsByCode = recommendations.ToFrozenDictionary(r => r.Code, StringComparer.Ordinal);
         CautionsById = cautions.ToFrozenDictionary(c => c.Id, StringComparer.Ordinal);
         SourcesById = sources.ToFrozenDictionary(s => s.Id, StringComparer.Ordinal);
-        DrugVocabulary = new DrugVocabulary(drugs);
+        NotImplicatedDrugs = commonDrugs.Select(c => c.ToDrugEntry()).ToArray();
+        DrugVocabulary = new DrugVocabulary(drugs.Concat(NotImplicatedDrugs));
         ConditionVocabulary = new ConditionVocabulary(conditions);
         Discriminators = new Triage.DiscriminatorTable(reasoning.Discriminators);
     }
@@ -55,8 +58,12 @@ public sealed class ClinicalKnowledgeBase
     public IReadOnlyList<CautionEntry> Cautions { get; }
     /// <summary>The bibliography.</summary>
     public IReadOnlyList<SourceEntry> Sources { get; }
-    /// <summary>Drugs the rules know.</summary>
+    /// <summary>Drugs the rules know (drugs.json).</summary>
     public IReadOnlyList<DrugEntry> Drugs { get; }
+    /// <summary>Commonly prescribed drugs that are known, not implicated (common-drugs.json), as read.</summary>
+    public IReadOnlyList<CommonDrugEntry> CommonDrugs { get; }
+    /// <summary>The same drugs as vocabulary entries: no roles, <see cref="DrugTier.NotImplicated"/>.</summary>
+    public IReadOnlyList<DrugEntry> NotImplicatedDrugs { get; }
     /// <summary>Condition categories and their codes.</summary>
     public IReadOnlyList<ConditionCategoryEntry> Conditions { get; }
 
@@ -100,6 +107,7 @@ public sealed class ClinicalKnowledgeBase
             Read<List<CautionEntry>>(open, "cautions.json"),
             Read<List<SourceEntry>>(open, "sources.json"),
             Read<List<DrugEntry>>(open, "drugs.json"),
+            Read<List<CommonDrugEntry>>(open, "common-drugs.json"),
             Read<List<ConditionCategoryEntry>>(open, "conditions.json"),
             Read<ReasoningContent>(open, "reasoning.json"));
     }
@@ -115,11 +123,33 @@ public sealed class ClinicalKnowledgeBase
             PropertyNameCaseInsensitive = false,
             NumberHandling = JsonNumberHandling.Strict,
             AllowDuplicateProperties = false,
+            // DrugEntry.Tier and DrugClass are set by the loader, never read from drugs.json. Leaving
+            // them out of the contract (not merely ignored) makes a "tier" key an unknown property.
+            TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver
+            {
+                Modifiers = { RemoveLoaderSetProperties },
+            },
         };
         // Tiers are written as the response's property names (firstLine); categories as snake_case.
         options.Converters.Add(new JsonStringEnumConverter<RecommendationTier>(JsonNamingPolicy.CamelCase, allowIntegerValues: false));
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false));
         return options;
+    }
+
+    private static void RemoveLoaderSetProperties(System.Text.Json.Serialization.Metadata.JsonTypeInfo info)
+    {
+        if (info.Type != typeof(DrugEntry))
+        {
+            return;
+        }
+
+        for (var i = info.Properties.Count - 1; i >= 0; i--)
+        {
+            if (info.Properties[i].Name is "tier" or "drugClass")
+            {
+                info.Properties.RemoveAt(i);
+            }
+        }
     }
 
     private static T Read<T>(Func<string, Stream> open, string name)

@@ -153,6 +153,8 @@ internal static partial class KnowledgeBaseValidator
             CheckCitations(d.Citations, where);
         }
 
+        ValidateCommonDrugs(kb.CommonDrugs, drugNames, drugTerms, rxcuis, Require, CheckCitations);
+
         foreach (var role in DrugRoles.All)
         {
             Require(kb.Drugs.Any(d => d.Roles.Contains(role)), $"drugs: no drug has role '{role}', so the rules keyed on it could never fire");
@@ -188,6 +190,80 @@ internal static partial class KnowledgeBaseValidator
 
         ValidateReasoning(kb.Reasoning, Require, CheckCitations);
         return problems;
+    }
+
+    /// <summary>
+    /// common-drugs.json, the known-not-implicated tier: names, terms and RxCUIs unique across both
+    /// drug files, and no term equal to, inside or around a drugs.json term as whole words. Matching is
+    /// longest term first and a matched span is consumed, so a not-implicated term containing a
+    /// relevant one ("amlodipine benazepril") would hide the relevant drug; one inside a relevant term
+    /// is refused too, so the tiers never share words.
+    /// </summary>
+    private static void ValidateCommonDrugs(IReadOnlyList<CommonDrugEntry> commonDrugs, HashSet<string> drugNames,
+        Dictionary<string, string> drugTerms, Dictionary<string, string> rxcuis, Action<bool, string> require,
+        Action<IReadOnlyList<string>?, string> cite)
+    {
+        // Every run of whole words inside a drugs.json term, with the drug it belongs to.
+        var insideRelevant = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (term, drug) in drugTerms)
+        {
+            foreach (var run in WordRuns(term))
+            {
+                insideRelevant.TryAdd(run, drug);
+            }
+        }
+
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var terms = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in commonDrugs)
+        {
+            var where = $"common-drugs[{d.Name}]";
+            require(!string.IsNullOrWhiteSpace(d.Name) && names.Add(d.Name), $"common-drugs: empty or duplicate name '{d.Name}'");
+            require(!drugNames.Contains(d.Name ?? ""), $"{where}: also in drugs.json (a drug with a role is never 'not implicated')");
+            if (d.Rxcui is { } code)
+            {
+                require(DigitsPattern().IsMatch(code), $"{where}: RxCUI '{code}' is not digits");
+                require(rxcuis.TryAdd(code, d.Name ?? "") || rxcuis[code] == d.Name, $"{where}: RxCUI {code} also belongs to '{rxcuis.GetValueOrDefault(code)}'");
+            }
+
+            require(!string.IsNullOrWhiteSpace(d.Class) && CodePattern().IsMatch(d.Class), $"{where}.class '{d.Class}' is empty or not snake_case");
+            foreach (var term in d.Synonyms.Concat(d.BrandNames).Prepend(d.Name ?? ""))
+            {
+                var key = DrugVocabulary.Normalize(term);
+                require(key.Length > 0, $"{where}: empty name, synonym or brand");
+                require(terms.TryAdd(key, d.Name ?? "") || terms[key] == d.Name, $"{where}: name '{term}' also belongs to '{terms.GetValueOrDefault(key)}'");
+                if (insideRelevant.TryGetValue(key, out var relevant))
+                {
+                    Refuse(where, term, relevant, "is, or is part of, a drugs.json term of");
+                }
+
+                foreach (var run in WordRuns(key))
+                {
+                    if (run != key && drugTerms.TryGetValue(run, out var hidden))
+                    {
+                        Refuse(where, term, hidden, "contains a drugs.json term and would hide");
+                    }
+                }
+            }
+
+            cite(d.Citations, where);
+        }
+
+        void Refuse(string where, string term, string drug, string what) =>
+            require(false, $"{where}: '{term}' {what} '{drug}'");
+    }
+
+    /// <summary>Every run of consecutive whole words of a normalised term, the term itself included.</summary>
+    internal static IEnumerable<string> WordRuns(string normalized)
+    {
+        var words = normalized.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        for (var i = 0; i < words.Length; i++)
+        {
+            for (var j = i + 1; j <= words.Length; j++)
+            {
+                yield return string.Join(' ', words, i, j - i);
+            }
+        }
     }
 
     private static readonly string[] VitalParameters = ["respiratoryRate", "spo2Percent", "systolicBp", "heartRateBpm", "temperatureC"];

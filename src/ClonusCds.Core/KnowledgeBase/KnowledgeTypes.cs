@@ -129,6 +129,64 @@ public sealed record DrugEntry
     public required IReadOnlyList<string> Citations { get; init; }
     /// <summary>Reviewer's note.</summary>
     public string? Note { get; init; }
+
+    /// <summary>
+    /// Which vocabulary file the drug comes from: drugs.json (the rules look at it) or
+    /// common-drugs.json (known, not implicated). Set by the loader, never read from drugs.json.
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public DrugTier Tier { get; init; } = DrugTier.RuleRelevant;
+
+    /// <summary>Therapeutic class of a known, not-implicated drug (common-drugs.json "class"); null for drugs.json.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? DrugClass { get; init; }
+}
+
+/// <summary>The two tiers of the drug vocabulary (docs/knowledge-base.md, "Drug vocabulary tiers").</summary>
+public enum DrugTier
+{
+    /// <summary>drugs.json: a drug with roles the rules look for, or a treatment the rules name.</summary>
+    RuleRelevant,
+    /// <summary>
+    /// common-drugs.json: a commonly prescribed drug with none of the engine's roles. Recognised, so it
+    /// does not make drug exposure unknown, and shown as "known, not implicated" in the trace.
+    /// </summary>
+    NotImplicated,
+}
+
+/// <summary>
+/// A commonly prescribed drug with none of the roles the rules look for (common-drugs.json): known,
+/// not implicated. Loaded into the same vocabulary as drugs.json, with no roles.
+/// </summary>
+public sealed record CommonDrugEntry
+{
+    /// <summary>Generic ingredient name, lower case.</summary>
+    public required string Name { get; init; }
+    /// <summary>Ingredient RxCUI, when a cited database gives it.</summary>
+    public string? Rxcui { get; init; }
+    /// <summary>Other generic spellings and salts.</summary>
+    public IReadOnlyList<string> Synonyms { get; init; } = [];
+    /// <summary>Brand names.</summary>
+    public IReadOnlyList<string> BrandNames { get; init; } = [];
+    /// <summary>Therapeutic class, snake_case (statin, proton_pump_inhibitor, …).</summary>
+    public required string Class { get; init; }
+    /// <summary>Source ids.</summary>
+    public required IReadOnlyList<string> Citations { get; init; }
+    /// <summary>Reviewer's note (why it is not implicated, where its RxCUI comes from).</summary>
+    public string? Note { get; init; }
+
+    /// <summary>The vocabulary entry: no roles, tier not implicated.</summary>
+    public DrugEntry ToDrugEntry() => new()
+    {
+        Name = Name,
+        Rxcui = Rxcui,
+        Synonyms = Synonyms,
+        BrandNames = BrandNames,
+        Citations = Citations,
+        Note = Note,
+        Tier = DrugTier.NotImplicated,
+        DrugClass = Class,
+    };
 }
 
 /// <summary>A condition category with the codes that map to it (conditions.json).</summary>

@@ -376,13 +376,34 @@ public sealed class TriageEngine
         if (p.Medications.Count > 0)
         {
             var inputs = new string[p.Medications.Count];
+            var notImplicated = 0;
             for (var i = 0; i < inputs.Length; i++)
             {
                 var m = p.Medications[i];
-                inputs[i] = $"medications[{m.Index}] → {m.Drug.Name} (roles: {(m.Drug.Roles.Count == 0 ? "none" : string.Join("/", m.Drug.Roles))}; exposure: {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Exposure.ToString())})";
+                var roles = m.Drug.Tier == DrugTier.NotImplicated ? $"known, not implicated: {m.Drug.DrugClass}"
+                    : m.Drug.Roles.Count == 0 ? "roles: none" : "roles: " + string.Join("/", m.Drug.Roles);
+                notImplicated += m.Drug.Tier == DrugTier.NotImplicated ? 1 : 0;
+                inputs[i] = $"medications[{m.Index}] → {m.Drug.Name} ({roles}; exposure: {System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(m.Exposure.ToString())})";
             }
 
             trace.Note("INPUT-MEDICATIONS", "Medications placed in the drug vocabulary", inputs);
+            if (notImplicated > 0)
+            {
+                // Only the vocabulary's own names: the entry's free text never reaches the trace.
+                var names = new string[notImplicated];
+                var n = 0;
+                foreach (var m in p.Medications)
+                {
+                    if (m.Drug.Tier == DrugTier.NotImplicated)
+                    {
+                        names[n++] = $"medications[{m.Index}] → {m.Drug.Name}";
+                    }
+                }
+
+                trace.Note("INPUT-MEDICATIONS-NOT-IMPLICATED",
+                    "Recognised as known, not implicated (common-drugs.json): none of the roles this engine weighs, so drug exposure stays fully known",
+                    names);
+            }
         }
 
         if (p.Categories.Length > 0)

@@ -7,9 +7,9 @@ public static class DrugRoles
     public const string Serotonergic = "serotonergic";
     /// <summary>MAO inhibition (incl. linezolid, methylene blue).</summary>
     public const string Maoi = "maoi";
-    /// <summary>Dopamine antagonist (NMS precipitant).</summary>
+    /// <summary>Dopamine antagonist (NMS precipitant); also the VMAT2 inhibitors, which deplete dopamine.</summary>
     public const string DopamineAntagonist = "dopamine_antagonist";
-    /// <summary>Dopaminergic (levodopa, dopamine agonists, amantadine): withdrawal causes the parkinsonism-hyperpyrexia syndrome.</summary>
+    /// <summary>Dopaminergic (levodopa, dopamine agonists, amantadine, COMT and MAO-B inhibitors): withdrawal causes the parkinsonism-hyperpyrexia syndrome.</summary>
     public const string Dopaminergic = "dopaminergic";
     /// <summary>Anticholinergic.</summary>
     public const string Anticholinergic = "anticholinergic";
@@ -23,11 +23,17 @@ public static class DrugRoles
     public const string Tizanidine = "tizanidine";
     /// <summary>Potent CYP1A2 inhibitor contraindicated with tizanidine.</summary>
     public const string Cyp1a2Inhibitor = "cyp1a2_inhibitor";
+    /// <summary>
+    /// Other CYP1A2 inhibitor the tizanidine label says to avoid with tizanidine (zileuton, fluoroquinolones
+    /// other than ciprofloxacin, amiodarone, mexiletine, propafenone, verapamil, cimetidine, famotidine,
+    /// oral contraceptives, acyclovir, ticlopidine): a pitfall, not a contraindication. [TIZ-LABEL]
+    /// </summary>
+    public const string Cyp1a2InhibitorAvoid = "cyp1a2_inhibitor_avoid";
     /// <summary>Antiepileptic.</summary>
     public const string Antiepileptic = "antiepileptic";
     /// <summary>Benzodiazepine.</summary>
     public const string Benzodiazepine = "benzodiazepine";
-    /// <summary>Raises lithium levels (thiazide, NSAID, ACE inhibitor).</summary>
+    /// <summary>Raises lithium levels (thiazide, NSAID, ACE inhibitor, angiotensin receptor blocker).</summary>
     public const string RaisesLithiumLevel = "raises_lithium_level";
     /// <summary>Antipyretic.</summary>
     public const string Antipyretic = "antipyretic";

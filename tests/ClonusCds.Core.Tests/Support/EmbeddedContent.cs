@@ -7,7 +7,7 @@ namespace ClonusCds.Core.Tests.Support;
 internal static class EmbeddedContent
 {
     /// <summary>Every content file the knowledge base loads.</summary>
-    public static readonly string[] Files = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "conditions.json", "reasoning.json"];
+    public static readonly string[] Files = ["manifest.json", "recommendations.json", "cautions.json", "sources.json", "drugs.json", "common-drugs.json", "conditions.json", "reasoning.json"];
 
     /// <summary>Each file's embedded text.</summary>
     public static readonly IReadOnlyDictionary<string, string> Text = Files.ToDictionary(f => f, Read);

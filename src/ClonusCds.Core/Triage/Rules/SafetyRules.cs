@@ -11,26 +11,42 @@ namespace ClonusCds.Core.Triage.Rules;
 
 /// <summary>
 /// SAFE-TIZ-CYP1A2. When tizanidine and fluvoxamine or ciprofloxacin are both on the list (either
-/// may be a draft). Then stop the contraindicated combination: urgent. [TIZ-LABEL]
+/// may be a draft). Then stop the contraindicated combination: urgent. When tizanidine is listed with
+/// another CYP1A2 inhibitor its label says to avoid (zileuton, other fluoroquinolones, amiodarone,
+/// mexiletine, propafenone, verapamil, cimetidine, famotidine, oral contraceptives, acyclovir,
+/// ticlopidine). Then a pitfall (avoid, or start tizanidine low and watch blood pressure, heart rate
+/// and sedation), with no change to urgency: the label does not contraindicate these. [TIZ-LABEL]
 /// </summary>
 internal sealed class TizanidineCyp1a2Rule : IManagementRule
 {
     public string Id => "SAFE-TIZ-CYP1A2";
-    public string Description => "Tizanidine + fluvoxamine/ciprofloxacin → contraindicated combination";
+    public string Description => "Tizanidine + fluvoxamine/ciprofloxacin → contraindicated combination; + another CYP1A2 inhibitor → avoid";
 
     public bool Apply(TriageState s)
     {
         var p = s.Picture;
-        if (!Present(p, DrugRoles.Tizanidine) || !Present(p, DrugRoles.Cyp1a2Inhibitor))
+        if (!Present(p, DrugRoles.Tizanidine))
         {
             return false;
         }
 
-        s.Out.Recommend(C.StopContraindicatedCombination, Id, "Tizanidine with a potent CYP1A2 inhibitor (fluvoxamine or ciprofloxacin).", T.FirstLine);
-        s.Out.Pitfall(C.TizanidineCyp1a2Contraindication, Id, "Fluvoxamine raised tizanidine exposure about 33-fold.");
-        s.Out.AtLeast(Urgency.Urgent);
-        s.Out.Because("Tizanidine is listed with a potent CYP1A2 inhibitor, a labelled contraindication (hypotension, bradycardia, sedation).");
-        return true;
+        var contraindicated = Present(p, DrugRoles.Cyp1a2Inhibitor);
+        if (contraindicated)
+        {
+            s.Out.Recommend(C.StopContraindicatedCombination, Id, "Tizanidine with a potent CYP1A2 inhibitor (fluvoxamine or ciprofloxacin).", T.FirstLine);
+            s.Out.Pitfall(C.TizanidineCyp1a2Contraindication, Id, "Fluvoxamine raised tizanidine exposure about 33-fold.");
+            s.Out.AtLeast(Urgency.Urgent);
+            s.Out.Because("Tizanidine is listed with a potent CYP1A2 inhibitor, a labelled contraindication (hypotension, bradycardia, sedation).");
+        }
+
+        // The avoid list is a pitfall only: it never raises urgency on its own.
+        var avoid = Present(p, DrugRoles.Cyp1a2InhibitorAvoid);
+        if (avoid)
+        {
+            s.Out.Pitfall(C.TizanidineCyp1a2Avoid, Id, "Tizanidine is listed with a CYP1A2 inhibitor its label says to avoid.");
+        }
+
+        return contraindicated || avoid;
     }
 
     internal static bool Present(ClinicalPicture p, string role)
