@@ -110,8 +110,9 @@ internal static class MatrixSituations
             (r, _) => HasRole(r, DrugRoles.Tizanidine) && HasRole(r, DrugRoles.Cyp1a2Inhibitor)),
         new("tizanidine_with_other_cyp1a2_inhibitor", "active tizanidine and an active medication whose name contains one of: " + string.Join(", ", OtherCyp1a2Inhibitors) + " (tizanidine label: avoid; not contraindicated).",
             (r, _) => HasRole(r, DrugRoles.Tizanidine) && Active(r).Any(m => OtherCyp1a2Inhibitors.Any(n => m.Name!.Contains(n, StringComparison.OrdinalIgnoreCase)))),
-        new("low_tier_serotonergic_only", "serotoninToxicity lists at least one agent and every listed agent has risk tier low (triptans, 5-HT3 antagonists, lithium, buspirone, trazodone…).",
-            (_, a) => a.SerotoninToxicity is { SerotonergicAgents.Count: > 0 } st && st.SerotonergicAgents.All(g => g.RiskTier == "low")),
+        new("low_tier_serotonergic_only", "serotoninToxicity lists at least one agent taken, recently stopped or proposed (status not stopped), and every such agent has risk tier low (triptans, 5-HT3 antagonists, lithium, buspirone, trazodone…).",
+            (_, a) => a.SerotoninToxicity is { } st && st.SerotonergicAgents.Any(g => g.Status != "stopped")
+                && st.SerotonergicAgents.Where(g => g.Status != "stopped").All(g => g.RiskTier == "low")),
         new("hunter_not_met", "serotoninToxicity.hunterCriteriaMet is false (not null).", (_, a) => a.SerotoninToxicity?.HunterCriteriaMet == false),
         new("abrupt_stop_hazard_agent", "an active medication that is on the serotonergic list but dangerous to stop abruptly: a drug the knowledge base places as both serotonergic and antiepileptic (valproate, carbamazepine), or methadone.",
             (r, _) => Active(r).Any(m => m.Name!.Contains("methadone", StringComparison.OrdinalIgnoreCase)) || HasBothRoles(r, DrugRoles.Serotonergic, DrugRoles.Antiepileptic)),

@@ -701,7 +701,8 @@ internal sealed class UmnManagement : IManagementRule
                 p.RenalEstimated ? [K.RenalImpairmentSevere, K.RenalFunctionEstimated] : [K.RenalImpairmentSevere]);
             o.Pitfall(C.BaclofenRenalAccumulation, Id, "Severe renal impairment.");
         }
-        else if (!undiagnosed && exhausted)
+
+        if (!undiagnosed && exhausted)
         {
             var why = baclofenIntolerable ? "Baclofen was not tolerated (for example sedation or weakness) or caused an adverse reaction: it is not offered again."
                 : baclofenInadequate ? "Baclofen was tried without adequate benefit: another titration is not offered."
@@ -709,7 +710,7 @@ internal sealed class UmnManagement : IManagementRule
             o.Recommend(C.FirstLineExhausted, Id, why + " Physical measures and the refractory options follow.", T.FirstLine,
                 atMaximum ? [K.BaclofenAtMaximumDose] : []);
         }
-        else if (!undiagnosed)
+        else if (!undiagnosed && !p.SevereRenalImpairment.IsYes)
         {
             var cautions = BaclofenCautions(p, strokeOnly, baclofenPartial);
             var (code, because) = strokeOnly
