@@ -293,4 +293,69 @@ public sealed class BreadthRuleTests
         Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
         Assert.Equal(expected, a.HasPitfall("avoid_long_acting_beta_blockers_in_st"));
     }
+
+    // ST-HUNTER: lithium the only (contested) serotonergic agent, level above range.
+
+    [Fact]
+    public void Hunter_features_explained_by_a_raised_lithium_level_do_not_keep_serotonin_toxicity_open()
+    {
+        var context = LithiumToxicity(1.6) with { Medications = [Med("lithium carbonate", "42351", days: 900)] };
+        var a = Engine.Assess(context);
+        Assert.Equal(EtiologySubtype.LithiumToxicity, a.Etiology.Subtype);
+        Assert.Equal("not_met", a.Outcome("ST-HUNTER"));
+        Assert.DoesNotContain(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity);
+        Assert.NotEqual(Urgency.Emergency, a.Urgency);
+    }
+
+    [Fact]
+    public void Hunter_features_with_lithium_and_an_ssri_keep_serotonin_toxicity()
+    {
+        var a = Engine.Assess(LithiumToxicity(1.6));
+        Assert.True(a.Etiology.Primary == Etiology.SerotoninToxicity
+            || a.Etiology.Differentials.Any(d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded));
+    }
+
+    // UMN-NEW and DIFF-INFECTION: fever with altered consciousness is systemic until shown otherwise.
+
+    private static PatientContext FebrileConfusedRigidNoDrugs() => NewUmnSigns()
+        .WithVitals(v => v with { TemperatureC = 39.0, TemperatureRising = true })
+        .WithExam(e => e with { MentalStatus = MentalStatus.Confused, Rigidity = RigidityPattern.LeadPipe, Tone = ToneGrade.Increased })
+        .WithClonus(c => c with { Laterality = Laterality.Bilateral });
+
+    [Fact]
+    public void Fever_and_confusion_with_bilateral_sustained_clonus_are_not_called_a_new_structural_lesion()
+    {
+        var a = Engine.Assess(FebrileConfusedRigidNoDrugs());
+        Assert.Equal("not_met", a.Outcome("UMN-NEW"));
+        Assert.Equal(Etiology.IndeterminateNeedsEvaluation, a.Etiology.Primary);
+        Assert.Equal(Urgency.Emergency, a.Urgency);
+        Assert.NotNull(a.TierOf("infection_workup"));
+        Assert.NotNull(a.TierOf("complete_vitals_and_focused_exam"));
+    }
+
+    [Fact]
+    public void Without_fever_the_same_picture_is_a_new_umn_lesion()
+    {
+        var a = Engine.Assess(FebrileConfusedRigidNoDrugs().WithVitals(v => v with { TemperatureC = 36.8, TemperatureRising = false }));
+        Assert.Equal(EtiologySubtype.NewUndiagnosedUmnLesion, a.Etiology.Subtype);
+        Assert.Null(a.TierOf("infection_workup"));
+    }
+
+    // SAFE-APNOEA
+
+    [Fact]
+    public void Clonus_with_apnoea_gets_apnoea_monitoring_whatever_the_call()
+    {
+        var a = Engine.Assess(KnownUmn().WithExam(e => e with { ApneaEpisodes = true }));
+        Assert.Equal(Etiology.UmnLesion, a.Etiology.Primary);
+        Assert.Equal("SAFE-APNOEA", a.Item("airway_apnea_monitoring")!.FiredBy);
+    }
+
+    [Fact]
+    public void No_apnoea_no_apnoea_monitoring()
+    {
+        var a = Engine.Assess(KnownUmn().WithExam(e => e with { ApneaEpisodes = false }));
+        Assert.Null(a.TierOf("airway_apnea_monitoring"));
+    }
 }

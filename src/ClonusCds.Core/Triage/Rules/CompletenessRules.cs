@@ -95,8 +95,8 @@ internal sealed class BriskReflexesRule : IManagementRule
 /// DIFF-INFECTION. When fever (above 38 °C or rising) comes with altered consciousness (confusion,
 /// delirium, decreased consciousness or coma). Then sepsis and CNS infection (meningitis,
 /// encephalitis) stay in the differential, not excluded, with their work-up — whatever the drug list
-/// says (Sternbach's criterion B: other causes, infection among them, ruled out). [STERNBACH1991;
-/// BOYER2005]
+/// says (Sternbach's criterion B: other causes, infection among them, ruled out); an emergency.
+/// [STERNBACH1991; VENKATESAN2013; TUNKEL2004]
 /// </summary>
 internal sealed class InfectionDifferentialRule : IManagementRule
 {
@@ -116,6 +116,9 @@ internal sealed class InfectionDifferentialRule : IManagementRule
             rigid ? "Fever, altered consciousness and rigidity: sepsis, meningitis or encephalitis until excluded."
                   : "Fever with altered consciousness: sepsis, meningitis or encephalitis until excluded.", notExcluded: true);
         s.Out.Recommend(C.InfectionWorkup, Id, "Fever with altered consciousness: infection is not excluded by a drug history.");
+        // Meningitis and sepsis are treated within the hour: an emergency whatever else is open.
+        s.Out.AtLeast(Urgency.Emergency);
+        s.Out.Because("Fever with altered consciousness: CNS infection or sepsis is not excluded, an emergency until it is.");
         return true;
     }
 }

@@ -424,6 +424,17 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
         var p = s.Picture;
         var lithiumPending = p.OnBoard(DrugRoles.Lithium) && p.Context.Labs?.LithiumMmolPerL is null
             && LithiumToxicityRule.OnlySerotonergicAgentIsLithium(p);
+        // Lithium the only serotonergic agent (a contested one) with a level above range: the level
+        // explains tremor, hyperreflexia and clonus (brief §2 rule 1; §3 tiers); TOX-LITHIUM decides
+        // and LI-MGMT keeps serotonin toxicity in the differential for re-assessment.
+        var lithiumExplains = LithiumToxicityRule.OnlySerotonergicAgentIsLithium(p)
+            && p.Context.Labs?.LithiumMmolPerL > LithiumToxicityRule.UpperTherapeuticMmolPerL;
+        if (s.HunterMet.IsYes && lithiumExplains)
+        {
+            s.Out.Trace.Add(Id, Tri.No, Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("lithiumOnlyAgentAboveRange", true)]);
+            return null;
+        }
+
         var fires = s.HunterMet.IsYes && !lithiumPending;
         if (s.HunterMet.IsYes && lithiumPending)
         {
@@ -802,10 +813,14 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
         var chronic = c?.Onset == ClonusOnset.Chronic;
         // Focal or unilateral sustained clonus with UMN signs is structural until shown otherwise:
         // an unplaced drug keeps a toxic cause open beside it but does not block it.
-        var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic || StructuralRedFlagRule.Present(s);
-        var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded;
+        var redFlag = StructuralRedFlagRule.Present(s);
+        var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic || redFlag;
+        // Fever with altered consciousness is a systemic illness (CNS infection, sepsis, a toxidrome)
+        // until shown otherwise: not called a new structural lesion unless the signs are focal.
+        var systemic = p.FeverOrRising.IsYes && p.AlteredConsciousness && !redFlag;
+        var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded && !systemic;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [TraceInput.Of("sustainedOrUmnSigns", pathological), TraceInput.Of("drugCauseExcludedOrChronic", drugExcluded), TraceInput.Of("umnConditionRecorded", p.HasUmnCondition)]);
+            [TraceInput.Of("sustainedOrUmnSigns", pathological), TraceInput.Of("drugCauseExcludedOrChronic", drugExcluded), TraceInput.Of("umnConditionRecorded", p.HasUmnCondition), TraceInput.Of("feverWithAlteredConsciousness", systemic)]);
         return fires
             ? new EtiologyCall(Etiology.UmnLesion, EtiologySubtype.NewUndiagnosedUmnLesion, Urgency.Urgent,
                 "Sustained or asymmetric clonus (or clonus with other UMN signs) is pathological; with no known lesion and no drug explanation it needs structural work-up.", Id)
