@@ -45,6 +45,7 @@ builder.Services.AddSingleton(sp => new AssessmentJsonWriter(
     sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<IValidator<ClonusCds.Core.Model.PatientContext>, PatientContextValidator>();
+builder.Services.AddSingleton<PatientContextReader>();
 
 builder.Services.ConfigureHttpJsonOptions(o => ClonusJson.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

@@ -32,9 +32,11 @@ internal static class AssessmentsApi
         return routes;
     }
 
-    private static AssessmentJsonResult Assess(PatientContext context, TriageEngine engine, AssessmentJsonWriter json, HttpContext http)
+    // The body comes through PatientContextBody (its own reader, so that a refused body can be
+    // explained in full); the ValidationFilter has already checked that it is present and valid.
+    private static AssessmentJsonResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, HttpContext http)
     {
-        var assessment = engine.Assess(context);
+        var assessment = engine.Assess(body.Value!);
         // Codes, not patient data, for the request log line.
         http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
         http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];

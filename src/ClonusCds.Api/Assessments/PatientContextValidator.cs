@@ -51,7 +51,7 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
 
         When(x => x.Vitals is not null, () =>
         {
-            RuleFor(x => x.Vitals!.TemperatureC).InclusiveBetween(25, 45);
+            RuleFor(x => x.Vitals!.TemperatureC).InclusiveBetween(25, 45).WithMessage((_, t) => TemperatureMessage(t));
             RuleFor(x => x.Vitals!.HeartRateBpm).InclusiveBetween(20, 300);
             RuleFor(x => x.Vitals!.SystolicBp).InclusiveBetween(20, 300);
             RuleFor(x => x.Vitals!.DiastolicBp).InclusiveBetween(20, 300);
@@ -96,6 +96,26 @@ internal sealed class PatientContextValidator : AbstractValidator<PatientContext
         {
             t.RuleFor(x => x.Treatment).NotEmpty().WithMessage("treatment is required.").MaximumLength(MaxText);
         });
+    }
+
+    /// <summary>Lowest and highest values read as a Fahrenheit body temperature (30–45 °C).</summary>
+    public const double FahrenheitLow = 86, FahrenheitHigh = 113;
+
+    /// <summary>
+    /// The range message, plus a hint when the value looks like °F: "98.6 looks like °F: 37.0 °C".
+    /// Only the number is echoed (it is the caller's number, not free text).
+    /// </summary>
+    internal static string TemperatureMessage(double? value)
+    {
+        var entered = value?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "null";
+        var message = $"vitals.temperatureC must be between 25 and 45. You entered {entered}.";
+        if (value is >= FahrenheitLow and <= FahrenheitHigh)
+        {
+            var celsius = (value.Value - 32) * 5 / 9;
+            message += $" {entered} looks like °F: {celsius.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)} °C. Send the temperature in °C.";
+        }
+
+        return message;
     }
 
     // ------------------------------------------------------------------ fast path

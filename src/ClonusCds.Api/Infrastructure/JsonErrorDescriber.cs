@@ -102,6 +102,9 @@ internal static partial class JsonErrorDescriber
         return Describe(type);
     }
 
+    /// <summary>What a field of this type expects ("Expected one of: …", "Expected a whole number (or null).").</summary>
+    public static string Expectation(Type type) => Describe(type);
+
     private static Type? ElementType(Type type) =>
         type.IsGenericType && type.GetGenericArguments() is [var element] && typeof(System.Collections.IEnumerable).IsAssignableFrom(type) && type != typeof(string)
             ? element

@@ -14,7 +14,13 @@ internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        var body = Body(context.Arguments);
+        var body = Body(context.Arguments, out var problem);
+        if (problem is not null)
+        {
+            // The body was read by a binder that already found it invalid (RequestBody<T>).
+            return problem;
+        }
+
         if (body is null)
         {
             return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The request body is required",
@@ -38,28 +44,61 @@ internal sealed class ValidationFilter<T> : IEndpointFilter where T : class
             return await next(context);
         }
 
-        var errors = result.Errors
-            .GroupBy(e => JsonPath(e.PropertyName))
-            .ToDictionary(g => g.Key, g => g.Select(e => Message(e, g.Key)).Distinct().ToArray());
+        var errors = ValidationErrors.ByPath(result);
         return TypedResults.ValidationProblem(errors,
             title: "The patient context is not valid",
-            detail: string.Join(" ", errors.Select(e => $"{e.Key}: {e.Value[0]}")),
+            detail: ValidationErrors.Detail(errors),
             type: ProblemDetailsSetup.TypeFor(400));
     }
 
-    /// <summary>The first argument of type <typeparamref name="T"/>; a plain loop, because LINQ's OfType allocates on every request.</summary>
-    private static T? Body(IList<object?> arguments)
+    /// <summary>
+    /// The first argument of type <typeparamref name="T"/>, or the value of the first
+    /// <see cref="IRequestBody{T}"/> (with its problem, when its binder found one); a plain loop,
+    /// because LINQ's OfType allocates on every request.
+    /// </summary>
+    private static T? Body(IList<object?> arguments, out IResult? problem)
     {
+        problem = null;
         for (var i = 0; i < arguments.Count; i++)
         {
             if (arguments[i] is T body)
             {
                 return body;
             }
+
+            if (arguments[i] is IRequestBody<T> bound)
+            {
+                problem = bound.Problem;
+                return bound.Value;
+            }
         }
 
         return null;
     }
+}
+
+/// <summary>A request body read by its own binder: the value, or the 400 the binder already wrote.</summary>
+internal interface IRequestBody<out T> where T : class
+{
+    /// <summary>The body; null when it was empty or JSON null (or invalid, with <see cref="Problem"/>).</summary>
+    T? Value { get; }
+
+    /// <summary>The 400 for a body the binder found invalid; null otherwise.</summary>
+    IResult? Problem { get; }
+}
+
+/// <summary>FluentValidation results as ProblemDetails errors keyed by JSON path.</summary>
+internal static class ValidationErrors
+{
+    /// <summary>Failures grouped by JSON path, in rule order, each message once.</summary>
+    public static Dictionary<string, string[]> ByPath(FluentValidation.Results.ValidationResult result) =>
+        result.Errors
+            .GroupBy(e => JsonPath(e.PropertyName))
+            .ToDictionary(g => g.Key, g => g.Select(e => Message(e, g.Key)).Distinct().ToArray());
+
+    /// <summary>"path: first message" for every path, joined: the ProblemDetails detail.</summary>
+    public static string Detail(IEnumerable<KeyValuePair<string, string[]>> errors) =>
+        string.Join(" ", errors.Select(e => e.Key == "$" ? e.Value[0] : $"{e.Key}: {e.Value[0]}"));
 
     /// <summary>FluentValidation's display name ("Vitals Temperature C") replaced by the JSON path.</summary>
     private static string Message(FluentValidation.Results.ValidationFailure e, string path)
