@@ -82,3 +82,63 @@ public sealed class HttpFileTests
         }
     }
 }
+
+/// <summary>The .http file's CDS Hooks and feedback requests are answered as their titles say.</summary>
+public sealed class HttpFileCdsTests(ClonusApiFactory factory) : IClassFixture<ClonusApiFactory>
+{
+    private readonly HttpClient _client = factory.CreateClient();
+
+    /// <summary>(request line, body) of every request in the .http file, "{{host}}" removed.</summary>
+    private static List<(string Line, string Body)> Requests()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "ClonusCds.sln")))
+        {
+            dir = dir.Parent;
+        }
+
+        var text = File.ReadAllText(Path.Combine(dir!.FullName, "src", "ClonusCds.Api", "ClonusCds.Api.http")).Replace("\r\n", "\n", StringComparison.Ordinal);
+        var requests = new List<(string, string)>();
+        foreach (var block in text.Split("\n###", StringSplitOptions.None).Skip(1))
+        {
+            var lines = block.Split('\n').Skip(1).Where(l => !l.StartsWith('#')).ToList();
+            var line = lines.First(l => l.StartsWith("GET ", StringComparison.Ordinal) || l.StartsWith("POST ", StringComparison.Ordinal)).Replace("{{host}}", "", StringComparison.Ordinal);
+            var blank = lines.FindIndex(l => l.Length == 0);
+            requests.Add((line, blank < 0 ? "" : string.Join("\n", lines.Skip(blank + 1)).Trim()));
+        }
+
+        return requests;
+    }
+
+    [Fact]
+    public async Task Http_file_covers_cds_hooks_discovery_a_service_call_with_prefetch_and_feedback()
+    {
+        var requests = Requests();
+        var discovery = await _client.GetAsync(requests.Single(r => r.Line == "GET /cds-services").Line[4..]);
+        Assert.Equal(HttpStatusCode.OK, discovery.StatusCode);
+
+        var call = requests.Single(r => r.Line == "POST /cds-services/clonus-order-select");
+        Assert.Contains("\"prefetch\"", call.Body, StringComparison.Ordinal);
+        var (response, cards) = await _client.PostJson("/cds-services/clonus-order-select", call.Body);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEmpty(cards.GetProperty("cards").EnumerateArray());
+
+        var feedback = requests.Single(r => r.Line == "POST /cds-services/clonus-order-select/feedback");
+        var (posted, _) = await _client.PostJson("/cds-services/clonus-order-select/feedback", feedback.Body);
+        Assert.Equal(HttpStatusCode.OK, posted.StatusCode);
+
+        var read = await _client.GetAsync(requests.Single(r => r.Line == "GET /cds-services/clonus-order-select/feedback").Line[4..]);
+        Assert.Equal(HttpStatusCode.OK, read.StatusCode);
+    }
+
+    [Fact]
+    public async Task Http_file_error_examples_get_their_400()
+    {
+        foreach (var (_, body) in Requests().Where(r => r.Line == "POST /api/v1/assessments" && r.Body.Contains("temprature", StringComparison.Ordinal)))
+        {
+            var (response, problem) = await _client.PostJson(Http.Assessments, body);
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("Did you mean 'temperatureC'?", problem.GetProperty("errors").GetProperty("vitals.temprature")[0].GetString(), StringComparison.Ordinal);
+        }
+    }
+}

@@ -10,11 +10,20 @@ internal static class ApiAuthOpenApi
     /// <summary>Name of the security scheme.</summary>
     public const string SchemeName = "bearer";
 
-    /// <summary>Adds the HTTP bearer scheme and marks the operations that need a token under the current settings.</summary>
+    /// <summary>
+    /// Adds the HTTP bearer scheme and marks the operations that need a token, both only when the
+    /// current settings require bearer tokens: in Development without Auth configured Swagger UI
+    /// shows no "Authorize" button and no locks, because nothing asks for a token.
+    /// </summary>
     public static SwaggerGenOptions AddClonusBearerSecurity(this SwaggerGenOptions options)
     {
-        options.AddSecurityDefinition(SchemeName, new OpenApiSecurityScheme
-        {
+        options.DocumentFilter<BearerDocumentFilter>();
+        options.OperationFilter<BearerOperationFilter>();
+        return options;
+    }
+
+    internal static OpenApiSecurityScheme Scheme() => new()
+    {
             Type = SecuritySchemeType.Http,
             Scheme = "bearer",
             BearerFormat = "JWT",
@@ -23,9 +32,22 @@ internal static class ApiAuthOpenApi
                 "only, without 'Bearer '. Scopes: clonus.assess (POST /api/v1/assessments), clonus.knowledge.read (knowledge " +
                 "endpoints, when they are not open), clonus.feedback.read (GET /cds-services/{id}/feedback, the quality-review " +
                 "read). The other /cds-services calls take a CDS Hooks client JWT instead, not this token. See docs/security.md.",
-        });
-        options.OperationFilter<BearerOperationFilter>();
-        return options;
+    };
+}
+
+/// <summary>The bearer scheme (Swagger UI's "Authorize" button), only when tokens are required.</summary>
+internal sealed class BearerDocumentFilter(IOptions<ApiAuthOptions> options) : IDocumentFilter
+{
+    public void Apply(OpenApiDocument swaggerDoc, DocumentFilterContext context)
+    {
+        if (!options.Value.IsBearerRequired)
+        {
+            return;
+        }
+
+        swaggerDoc.Components ??= new OpenApiComponents();
+        swaggerDoc.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+        swaggerDoc.Components.SecuritySchemes[ApiAuthOpenApi.SchemeName] = ApiAuthOpenApi.Scheme();
     }
 }
 
@@ -35,8 +57,9 @@ internal sealed class BearerOperationFilter(IOptions<ApiAuthOptions> options) : 
     public void Apply(OpenApiOperation operation, OperationFilterContext context)
     {
         var requirement = context.ApiDescription.ActionDescriptor.EndpointMetadata.OfType<ClonusAccessRequirement>().LastOrDefault();
-        // Described as deployed: an endpoint left open (AnonymousKnowledge, AnonymousHealth) has no lock.
-        if (requirement is null || requirement.AnonymousWhen?.Invoke(options.Value) == true)
+        // Described as deployed: no lock anywhere when tokens are not required (Development), and
+        // none on an endpoint left open (AnonymousKnowledge, AnonymousHealth).
+        if (requirement is null || !options.Value.IsBearerRequired || requirement.AnonymousWhen?.Invoke(options.Value) == true)
         {
             return;
         }
@@ -49,7 +72,7 @@ internal sealed class BearerOperationFilter(IOptions<ApiAuthOptions> options) : 
 
         var needs = requirement.Scope is { } scope ? $"an access token with the scope `{scope}`" : "a valid access token";
         operation.Description = (string.IsNullOrEmpty(operation.Description) ? "" : operation.Description + "\n\n")
-            + $"Requires {needs} when bearer tokens are required (Auth:RequireBearer).";
+            + $"Requires {needs} (Auth:RequireBearer is on in this deployment).";
 
         operation.Responses ??= [];
         operation.Responses.TryAdd("401", new OpenApiResponse

@@ -93,7 +93,7 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
     {
         AssertOk(await Client.Assess(SignEs(f.EsKey, Claims(EsIssuer), typ: "JWT")));
         var header = $$"""{"alg":"ES384","kid":"{{EsKid}}"}""";
-        AssertOk(await Client.Assess(TrustKit.Raw(header, Json(Claims(EsIssuer)), input => f.EsKey.SignData(input, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))));
+        AssertOk(await Client.Assess(TrustKit.Raw(header, ApiKit.Json(Claims(EsIssuer)), input => f.EsKey.SignData(input, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))));
     }
 
     [Fact]
@@ -196,17 +196,17 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
             "aud array without this API" => Es(Claims(EsIssuer, aud: new[] { "https://other.test/api", "https://cds.test" })),
             "no aud" => Es(TrustKit.Without(claims, "aud")),
             "unlisted iss" => Es(Claims("https://evil.test")),
-            "alg none" => TrustKit.Raw($$"""{"alg":"none","typ":"at+jwt","kid":"{{EsKid}}"}""", Json(claims)),
-            "HS256 signed with the public key" => TrustKit.Raw($$"""{"alg":"HS256","typ":"at+jwt","kid":"{{EsKid}}"}""", Json(claims),
+            "alg none" => TrustKit.Raw($$"""{"alg":"none","typ":"at+jwt","kid":"{{EsKid}}"}""", ApiKit.Json(claims)),
+            "HS256 signed with the public key" => TrustKit.Raw($$"""{"alg":"HS256","typ":"at+jwt","kid":"{{EsKid}}"}""", ApiKit.Json(claims),
                 input => HMACSHA256.HashData(Encoding.ASCII.GetBytes(f.EsKey.ExportSubjectPublicKeyInfoPem()), input)),
             "ES256 (not configured)" => ES256(claims),
             "signed by another key" => SignedByAnotherKey(claims),
             "payload changed after signing" => TrustKit.WithPayloadClaimChanged(Es(Claims(EsIssuer, scope: "clonus.knowledge.read")), "scope", "clonus.assess") /* scope upgraded after signing */,
             "unknown kid" => SignEs(f.EsKey, claims, kid: "not-a-kid"),
-            "no kid" => TrustKit.Raw("""{"alg":"ES384","typ":"at+jwt"}""", Json(claims), SignEs384),
+            "no kid" => TrustKit.Raw("""{"alg":"ES384","typ":"at+jwt"}""", ApiKit.Json(claims), SignEs384),
             "typ of an id token" => SignEs(f.EsKey, claims, typ: "id_token+jwt"),
             "jku other than the issuer's JwksUrl" => TrustKit.Raw(
-                $$"""{"alg":"ES384","typ":"at+jwt","kid":"{{EsKid}}","jku":"{{f.Jwks.UnlistedUrl}}"}""", Json(claims), SignEs384),
+                $$"""{"alg":"ES384","typ":"at+jwt","kid":"{{EsKid}}","jku":"{{f.Jwks.UnlistedUrl}}"}""", ApiKit.Json(claims), SignEs384),
             "no exp" => Es(Claims(EsIssuer, lifetime: null)),
             "no iat" => Es(TrustKit.Without(claims, "iat")),
             "iat in the future" => Es(Claims(EsIssuer, iatOffset: 600)),
@@ -260,7 +260,7 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
         var accepted = Es(Claims(EsIssuer));
         var forbidden = Es(Claims(EsIssuer, scope: "openid"));
         var rejected = Es(Claims(EsIssuer, aud: "https://other.test/api"));
-        var forged = TrustKit.Raw($$"""{"alg":"HS256","typ":"at+jwt","kid":"{{EsKid}}"}""", Json(Claims(EsIssuer)),
+        var forged = TrustKit.Raw($$"""{"alg":"HS256","typ":"at+jwt","kid":"{{EsKid}}"}""", ApiKit.Json(Claims(EsIssuer)),
             input => HMACSHA256.HashData(Encoding.ASCII.GetBytes(f.EsKey.ExportSubjectPublicKeyInfoPem()), input));
         AssertOk(await Client.Assess(accepted));
         await AssertForbidden(await Client.Assess(forbidden), "clonus.assess");

@@ -66,10 +66,10 @@ public sealed class ApiAuthUnitTests
     private static JsonWebKey Key(string json) => new(json);
 }
 
-/// <summary>The bearer scheme in the OpenAPI document (Swagger UI's "Authorize").</summary>
-public sealed class ApiAuthOpenApiTests(ClonusApiFactory factory) : IClassFixture<ClonusApiFactory>
+/// <summary>The bearer scheme in the OpenAPI document (Swagger UI's "Authorize"), when tokens are required.</summary>
+public sealed class ApiAuthOpenApiTests(ApiAuthFixture fixture) : IClassFixture<ApiAuthFixture>
 {
-    private readonly HttpClient _client = factory.CreateClient();
+    private readonly HttpClient _client = fixture.Client;
 
     [Fact]
     public async Task The_document_declares_a_bearer_scheme_and_marks_the_assessment_operation()
@@ -92,5 +92,33 @@ public sealed class ApiAuthOpenApiTests(ClonusApiFactory factory) : IClassFixtur
         var knowledge = (paths.TryGetProperty("/api/v1/knowledge", out var k) ? k : paths.GetProperty("/api/v1/knowledge/")).GetProperty("get");
         Assert.False(knowledge.TryGetProperty("security", out _));
         Assert.False(paths.GetProperty("/health/live").GetProperty("get").TryGetProperty("security", out _));
+    }
+}
+
+/// <summary>Where no token is needed (Development without Auth), Swagger UI shows no "Authorize" and no locks.</summary>
+public sealed class ApiAuthOffOpenApiTests(ClonusApiFactory factory) : IClassFixture<ClonusApiFactory>
+{
+    [Fact]
+    public async Task Without_required_tokens_the_document_has_no_security_scheme_and_no_locks()
+    {
+        var (_, doc) = await factory.CreateClient().GetJson("/swagger/v1/swagger.json");
+        Assert.False(doc.GetProperty("components").TryGetProperty("securitySchemes", out _));
+        Assert.False(doc.TryGetProperty("security", out _));
+        foreach (var path in doc.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                Assert.False(op.Value.TryGetProperty("security", out _), $"{op.Name} {path.Name} has a lock");
+                Assert.False(op.Value.GetProperty("responses").TryGetProperty("401", out _), $"{op.Name} {path.Name} documents a 401");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Development_without_auth_settings_has_no_authorize_button()
+    {
+        await using var dev = new ApiAuthFactory(new Dictionary<string, string?> { ["Auth:RequireBearer"] = null }, "Development");
+        var (_, doc) = await dev.CreateClient().GetJson("/swagger/v1/swagger.json");
+        Assert.False(doc.GetProperty("components").TryGetProperty("securitySchemes", out _));
     }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using ClonusCds.Api.CdsHooks;
 using static ClonusCds.Api.Tests.CdsHooks.Feedback.FeedbackTestData;
 
@@ -269,7 +270,19 @@ public sealed class FeedbackEndpointTests(ClonusApiFactory factory) : IClassFixt
     [Fact]
     public async Task OpenApi_marks_the_read_with_the_bearer_scope_and_leaves_the_post_to_cds_hooks_trust()
     {
-        var (_, doc) = await _client.GetJson("/swagger/v1/swagger.json");
+        // Locks are shown only where tokens are required (without, Swagger UI has no Authorize).
+        var auth = new ClonusCds.Api.Tests.Security.ApiAuthFixture();
+        await auth.InitializeAsync();
+        JsonElement doc;
+        try
+        {
+            (_, doc) = await auth.Client.GetJson("/swagger/v1/swagger.json");
+        }
+        finally
+        {
+            await auth.DisposeAsync();
+        }
+
         var path = doc.GetProperty("paths").GetProperty("/cds-services/{id}/feedback");
 
         // The read takes a REST access token, shown like the other protected routes (lock, 401, 403, scope named).
