@@ -22,6 +22,8 @@ public sealed class AssessPageTests(PageFixture fixture)
         await RunExample(page, "01-serotonin-toxicity-severe");
 
         await Expect(page.Locator("#urgency-badge")).ToHaveTextAsync("Emergency");
+        await Expect(page.Locator("#summary-headline")).ToContainTextAsync("Serotonin toxicity (Hunter criteria met, severe)");
+        await Expect(page.Locator("#summary .summary-first")).ToContainTextAsync("Stop all serotonergic agents");
         await Expect(page.Locator("#etiology")).ToContainTextAsync("Serotonin toxicity");
         var firstLine = page.Locator("#tier-firstLine");
         await Expect(firstLine.Locator(".item-title", new() { HasText = "Stop all serotonergic agents" })).ToBeVisibleAsync();
@@ -165,6 +167,7 @@ public sealed class AssessPageTests(PageFixture fixture)
     public async Task The_page_is_served_under_a_strict_policy_and_runs_without_policy_violations()
     {
         var context = await fixture.Browser.NewContextAsync(new() { BaseURL = fixture.BaseUrl });
+        context.SetDefaultTimeout(10_000);
         var page = await context.NewPageAsync();
         var problems = new List<string>();
         page.Console += (_, message) =>
