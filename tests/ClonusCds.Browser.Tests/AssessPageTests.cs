@@ -197,6 +197,22 @@ public sealed class AssessPageTests(PageFixture fixture)
     }
 
     [Fact]
+    public async Task A_bearer_token_is_sent_with_the_assessment_and_kept_only_in_memory()
+    {
+        var page = await fixture.OpenAsync();
+        await page.ClickAsync("#connection summary");
+        await page.FillAsync("#bearer-token", "token-for-this-test");
+        await page.SelectOptionAsync("#example-select", "05-normal-variant");
+
+        var request = await page.RunAndWaitForRequestAsync(() => page.ClickAsync("#run-example"), "**/api/v1/assessments");
+
+        Assert.Equal("Bearer token-for-this-test", await request.HeaderValueAsync("authorization"));
+        Assert.Equal(0, await page.EvaluateAsync<int>("() => localStorage.length + sessionStorage.length"));
+        Assert.DoesNotContain("token-for-this-test", page.Url, StringComparison.Ordinal);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Tabs_are_reached_with_the_arrow_keys()
     {
         var page = await fixture.OpenAsync();

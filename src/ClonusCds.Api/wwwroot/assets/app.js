@@ -52,6 +52,8 @@ async function run(body, form, errorBox) {
     clear($('result-body'));
     if (error instanceof ApiError) {
       status.textContent = 'The service did not assess this request: see the message beside the input.';
+      const folded = errorBox.closest('details');
+      if (folded) folded.open = true;
       showErrors(form, errorBox, error.problem, error.status);
     } else {
       status.textContent = `The service could not be reached: ${error.message}`;
@@ -132,6 +134,9 @@ document.addEventListener('click', async event => {
 });
 
 $('source-close').addEventListener('click', () => $('source-dialog').close());
+
+// The token is read as it is typed, so knowledge calls carry it too where a site requires one.
+$('bearer-token').addEventListener('input', event => setToken(event.target.value));
 
 // --- knowledge base ---
 $('kb-filter').addEventListener('input', event => applyFilter(event.target.value));
