@@ -213,6 +213,19 @@ public sealed class AssessPageTests(PageFixture fixture)
     }
 
     [Fact]
+    public async Task On_a_phone_the_answer_fits_the_screen_width_trace_included()
+    {
+        var page = await fixture.OpenAsync(new ViewportSize { Width = 390, Height = 844 });
+        await RunExample(page, "04-nms-lookalike");
+        await page.ClickAsync("#trace summary");
+        await Expect(page.Locator("#trace table")).ToBeVisibleAsync();
+
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - window.innerWidth");
+        Assert.True(overflow <= 0, $"the page is {overflow} px wider than a 390 px screen");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
     public async Task Tabs_are_reached_with_the_arrow_keys()
     {
         var page = await fixture.OpenAsync();

@@ -120,12 +120,12 @@ function serotoninBlock(st) {
       el('dt', {}, 'Rules met'), el('dd', {}, (st.hunterRulesFired || []).join(', ') || 'none'),
       st.hunterRulesUndetermined && st.hunterRulesUndetermined.length ? [el('dt', {}, 'Undetermined'), el('dd', {}, st.hunterRulesUndetermined.join(', '))] : null,
       el('dt', {}, 'Severity'), el('dd', {}, st.severity ? sentence(st.severity) : 'not determined')),
-    agents.length ? el('table', { class: 'agents' },
+    agents.length ? el('div', { class: 'table-scroll' }, el('table', { class: 'agents' },
       el('caption', {}, 'Serotonergic agents on board'),
       el('thead', {}, el('tr', {}, ['Agent', 'Class', 'Risk tier', 'Evidence tier', 'Status', 'Matched by'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, agents.map(a => el('tr', {},
         el('td', {}, a.name), el('td', {}, words(a.class)), el('td', {}, words(a.riskTier)),
-        el('td', {}, words(a.evidenceTier)), el('td', {}, words(a.status)), el('td', {}, words(a.matchedBy)))))) : null);
+        el('td', {}, words(a.evidenceTier)), el('td', {}, words(a.status)), el('td', {}, words(a.matchedBy))))))) : null);
 }
 
 function recommendationsBlock(recommendations) {
@@ -143,11 +143,11 @@ function traceBlock(trace) {
   if (!trace || trace.length === 0) return null;
   return el('details', { class: 'trace', id: 'trace' },
     el('summary', {}, `Rule trace (${trace.length} steps)`),
-    el('table', {},
+    el('div', { class: 'table-scroll' }, el('table', {},
       el('thead', {}, el('tr', {}, ['Rule', 'Outcome', 'Detail', 'Inputs'].map(h => el('th', { scope: 'col' }, h)))),
       el('tbody', {}, trace.map(t => el('tr', { class: `outcome-${t.outcome}` },
         el('td', {}, t.rule), el('td', {}, words(t.outcome)), el('td', {}, t.detail),
-        el('td', {}, t.inputs && t.inputs.length ? el('ul', {}, t.inputs.map(i => el('li', {}, i))) : ''))))));
+        el('td', {}, t.inputs && t.inputs.length ? el('ul', {}, t.inputs.map(i => el('li', {}, i))) : '')))))));
 }
 
 /** Renders a whole assessment into container. */
