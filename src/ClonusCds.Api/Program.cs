@@ -95,12 +95,16 @@ app.UseCors();
 app.UseClonusRateLimiting();
 
 app.UseClonusSwagger();
+// The clinician page (wwwroot: plain HTML, CSS and JavaScript modules, no build step) at /. It
+// calls the same public routes as any client; SecurityHeaders gives it a policy of its own.
+app.UseDefaultFiles();
+app.UseStaticFiles();
 
 app.MapAssessments();
 app.MapKnowledge();
 app.MapHealth();
 app.MapCdsHooks();
-app.MapGet("/", () => TypedResults.Redirect("/swagger")).ExcludeFromDescription();
+app.MapExamples();
 
 #if BENCHMARK
 app.MapBenchmark();

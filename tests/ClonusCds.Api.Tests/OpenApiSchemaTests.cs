@@ -29,6 +29,11 @@ public sealed class OpenApiSchemaTests(ClonusApiFactory factory) : IClassFixture
         var (status, answer) = await _client.PostJson(Http.Assessments, example.GetRawText());
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         AssertValid(response, answer.GetRawText(), $"{name} answer");
+        Assert.True(answer.TryGetProperty("summary", out _));
+
+        var (summaryStatus, summaryAnswer) = await _client.PostJson(Http.Assessments + "?view=summary", example.GetRawText());
+        Assert.Equal(HttpStatusCode.OK, summaryStatus.StatusCode);
+        AssertValid(response, summaryAnswer.GetRawText(), $"{name} answer (view=summary)");
     }
 
     [Theory]
@@ -65,8 +70,17 @@ public sealed class OpenApiSchemaTests(ClonusApiFactory factory) : IClassFixture
             var schema = schemas.GetProperty(type.Name);
             var properties = schema.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToList();
             var required = schema.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order().ToList();
-            Assert.Equal(properties, required);
+            // ?view=summary leaves out the trace and the citation bodies: only those may be absent.
+            Assert.Equal(properties.Where(p => type != typeof(ClonusCds.Core.Model.Assessment) || p is not ("trace" or "citations")), required);
         }
+
+        // The summary object from main is there, required, with all its members required.
+        var top = schemas.GetProperty("Assessment");
+        Assert.Contains("summary", top.GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        var summary = schemas.GetProperty("AssessmentSummary");
+        Assert.Equal(
+            ["firstActions", "headline", "keyPitfalls", "markdown", "missing", "text"],
+            summary.GetProperty("required").EnumerateArray().Select(r => r.GetString()!).Order());
 
         // Nullable where the answer may send null, and only there.
         var assessment = schemas.GetProperty("Assessment").GetProperty("properties");

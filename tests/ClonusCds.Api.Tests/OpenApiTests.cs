@@ -13,7 +13,7 @@ public sealed class OpenApiTests(ClonusApiFactory factory) : IClassFixture<Clonu
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var paths = doc.GetProperty("paths");
         foreach (var path in new[] { "/api/v1/assessments", "/api/v1/knowledge", "/api/v1/knowledge/recommendations", "/api/v1/knowledge/recommendations/{code}",
-                     "/api/v1/knowledge/sources", "/api/v1/knowledge/sources/{id}", "/api/v1/knowledge/serotonergic-agents", "/api/v1/knowledge/drugs", "/health/live", "/health/ready" })
+                     "/api/v1/knowledge/sources", "/api/v1/knowledge/sources/{id}", "/api/v1/knowledge/serotonergic-agents", "/api/v1/knowledge/drugs", "/api/v1/examples", "/health/live", "/health/ready" })
         {
             Assert.True(paths.TryGetProperty(path, out _) || paths.TryGetProperty(path + "/", out _), $"missing {path}");
         }

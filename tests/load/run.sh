@@ -10,6 +10,7 @@
 #   (a) POST /benchmark/echo                      the same bodies as (b); Kestrel + System.Text.Json
 #   (b) POST /api/v1/assessments                  the 7 OpenAPI example contexts in rotation
 #   (c) POST /cds-services/clonus-order-select     order-select with prefetch (CdsOrderSelect.json)
+#   (g) POST /api/v1/assessments?view=summary      (b) without the trace and citation bodies (issue 15)
 # each for DURATION seconds. Ratios are paired within each round, so slow phases of a shared
 # machine hit (a), (b) and (c) alike. Before every measurement it waits (up to QUIET_WAIT s) for
 # the machine to be quiet (other work < QUIET_BUSY % CPU).
@@ -55,13 +56,14 @@ trap 'exit 130' INT TERM
 say "ClonusCds HTTP load benchmark; results in $OUT"
 ensure_tools
 machine_info
-say "settings: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP} s per target, $ROUNDS rounds of a->b->c$([ "$DIAGNOSTICS" = 1 ] && echo '->d->e->f') x ${DURATION} s"
+say "settings: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP} s per target, $ROUNDS rounds of a->b->g->c$([ "$DIAGNOSTICS" = 1 ] && echo '->d->e->f') x ${DURATION} s"
 build_service
 make_bodies
 start_service
 
 ECHO=/benchmark/echo
 ASSESS=/api/v1/assessments
+SUMMARY_VIEW="/api/v1/assessments?view=summary"
 CDS=/cds-services/clonus-order-select
 A_BODIES=$OUT/assessment-bodies.lua
 C_BODIES=$OUT/cds-bodies.lua
@@ -81,12 +83,14 @@ PY
 for body in "$OUT"/check-*.json; do
     check_once "$ECHO" "$body"
     check_once "$ASSESS" "$body"
+    check_once "$SUMMARY_VIEW" "$body"
 done
 check_once "$CDS" "$REPO_ROOT/tests/ClonusCds.Benchmarks/CdsOrderSelect.json"
 
 say "warm-up (${WARMUP} s each)"
 RUN_LABEL=warmup run_wrk echo "$ECHO" "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
 RUN_LABEL=warmup run_wrk assessments "$ASSESS" "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
+RUN_LABEL=warmup run_wrk assessments-summary "$SUMMARY_VIEW" "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
 RUN_LABEL=warmup run_wrk cds-order-select "$CDS" "$C_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
 if [ "$DIAGNOSTICS" = 1 ]; then
     RUN_LABEL=warmup run_wrk replay /benchmark/replay "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
@@ -94,7 +98,7 @@ if [ "$DIAGNOSTICS" = 1 ]; then
     RUN_LABEL=warmup run_wrk assess-floor /benchmark/assess-floor "$A_BODIES" "$WARMUP" "$CONNECTIONS" >/dev/null
 fi
 
-TARGETS=("echo $ECHO $A_BODIES" "assessments $ASSESS $A_BODIES" "cds-order-select $CDS $C_BODIES")
+TARGETS=("echo $ECHO $A_BODIES" "assessments $ASSESS $A_BODIES" "assessments-summary $SUMMARY_VIEW $A_BODIES" "cds-order-select $CDS $C_BODIES")
 if [ "$DIAGNOSTICS" = 1 ]; then
     # Not targets: where the gap between (a) and (b) goes. (d) answers the real assessment bytes
     # without any of the service's work; (e) is the echo through the whole middleware pipeline.

@@ -10,7 +10,7 @@ import os
 import statistics
 import sys
 
-TARGETS = [("a", "echo"), ("b", "assessments"), ("c", "cds-order-select"),
+TARGETS = [("a", "echo"), ("b", "assessments"), ("g", "assessments-summary"), ("c", "cds-order-select"),
            ("d", "replay"), ("e", "echo-pipeline"), ("f", "assess-floor")]  # d, e, f: DIAGNOSTICS=1 only, not targets
 
 
@@ -72,7 +72,7 @@ def main():
                 out.append(num(x, "rps") / num(a, "rps"))
         return out
 
-    ratio_b, ratio_c, ratio_d, ratio_e, ratio_f = paired("b"), paired("c"), paired("d"), paired("e"), paired("f")
+    ratio_b, ratio_c, ratio_d, ratio_e, ratio_f, ratio_g = paired("b"), paired("c"), paired("d"), paired("e"), paired("f"), paired("g")
     lines = []
     md = []
     lines.append(f"{'target':<24}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'p99 worst':>11}{'errors':>8}{'non-2xx':>9}"
@@ -89,6 +89,9 @@ def main():
     lines.append("")
     if ratio_b:
         lines.append(f"throughput (b)/(a): median {statistics.median(ratio_b):.3f}  per round: " + ", ".join(f"{v:.3f}" for v in ratio_b))
+    if ratio_g:
+        lines.append(f"throughput (g)/(a): median {statistics.median(ratio_g):.3f}  per round: " + ", ".join(f"{v:.3f}" for v in ratio_g)
+                     + "  (view=summary)")
     if ratio_c:
         lines.append(f"throughput (c)/(a): median {statistics.median(ratio_c):.3f}  per round: " + ", ".join(f"{v:.3f}" for v in ratio_c))
     if ratio_d:
@@ -122,6 +125,8 @@ def main():
     md.append("")
     if ratio_b:
         md.append(f"Throughput (b)/(a): **{statistics.median(ratio_b):.3f}** (per round " + ", ".join(f"{v:.3f}" for v in ratio_b) + ")  ")
+    if ratio_g:
+        md.append(f"Throughput (g)/(a), view=summary: **{statistics.median(ratio_g):.3f}** (per round " + ", ".join(f"{v:.3f}" for v in ratio_g) + ")  ")
     if ratio_c:
         md.append(f"Throughput (c)/(a): **{statistics.median(ratio_c):.3f}** (per round " + ", ".join(f"{v:.3f}" for v in ratio_c) + ")  ")
     if ratio_d:

@@ -14,7 +14,7 @@ namespace ClonusCds.Api.Assessments;
 /// The OpenAPI description does not come from this type: the endpoint declares
 /// <c>Produces&lt;Assessment&gt;(200)</c> itself, so the document is unchanged.
 /// </remarks>
-internal sealed class AssessmentJsonResult(Assessment assessment, AssessmentJsonWriter writer)
+internal sealed class AssessmentJsonResult(Assessment assessment, AssessmentJsonWriter writer, AssessmentView view = AssessmentView.Full)
     : IResult, IStatusCodeHttpResult, IValueHttpResult, IValueHttpResult<Assessment>, IContentTypeHttpResult
 {
     /// <summary>What <c>TypedResults.Ok</c> sends for a JSON body.</summary>
@@ -43,7 +43,7 @@ internal sealed class AssessmentJsonResult(Assessment assessment, AssessmentJson
         // response is chunked as before.
         using (var json = new Utf8JsonWriter(response.BodyWriter, writer.WriterOptions))
         {
-            writer.Write(json, assessment);
+            writer.Write(json, assessment, view);
             json.Flush();
         }
 

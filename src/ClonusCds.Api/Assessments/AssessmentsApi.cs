@@ -1,4 +1,5 @@
 using ClonusCds.Api.Infrastructure;
+using Microsoft.AspNetCore.Mvc;
 using ClonusCds.Api.Security;
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
@@ -21,7 +22,8 @@ internal static class AssessmentsApi
                 "Returns the most likely etiology (serotonin toxicity, other drug toxicity, upper-motor-neuron lesion, seizure mimic, " +
                 "metabolic, normal variant, or indeterminate), the urgency, the Hunter criteria when a serotonergic agent is listed, " +
                 "and cited first-line, adjunct, refractory, monitoring and work-up recommendations with pitfalls. Absent fields mean " +
-                "'not known', never 'no'; what is missing and matters is listed in missingData.")
+                "'not known', never 'no'; what is missing and matters is listed in missingData. The summary object says it in plain words. " +
+                "?view=summary leaves out the rule trace and the citation bodies (items keep their citation ids; GET /api/v1/knowledge/sources/{id} resolves them).")
             .Accepts<PatientContext>("application/json")
             .Produces<Assessment>(StatusCodes.Status200OK)
             .ProducesValidationProblem()
@@ -34,15 +36,33 @@ internal static class AssessmentsApi
 
     // The body comes through PatientContextBody (its own reader, so that a refused body can be
     // explained in full); the ValidationFilter has already checked that it is present and valid.
-    private static AssessmentJsonResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, HttpContext http)
+    private static IResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, HttpContext http,
+        [FromQuery(Name = "view")] string? view = null)
     {
+        // view=full (default) or view=summary: the answer without the trace and citation bodies.
+        AssessmentView shape;
+        if (view is null or "full")
+        {
+            shape = AssessmentView.Full;
+        }
+        else if (view == "summary")
+        {
+            shape = AssessmentView.Summary;
+        }
+        else
+        {
+            return TypedResults.ValidationProblem(
+                new Dictionary<string, string[]> { ["view"] = ["must be 'full' (the default) or 'summary'."] },
+                title: "Invalid query parameter");
+        }
+
         var assessment = engine.Assess(body.Value!);
         // Codes, not patient data, for the request log line.
         http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
         http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];
         http.Response.Headers.CacheControl = "no-store";
         // The same bytes as TypedResults.Ok(assessment), written without the reflection serializer.
-        return new AssessmentJsonResult(assessment, json);
+        return new AssessmentJsonResult(assessment, json, shape);
     }
 
     // The wire names (snake_case) of the enums, built once rather than per request.

@@ -73,16 +73,26 @@ internal sealed class PatientContextReader
 
         var reader = request.BodyReader;
         ReadResult read;
-        while (true)
+        try
         {
-            read = await reader.ReadAsync(context.RequestAborted);
-            if (read.IsCompleted || read.IsCanceled)
+            while (true)
             {
-                break;
-            }
+                read = await reader.ReadAsync(context.RequestAborted);
+                if (read.IsCompleted || read.IsCanceled)
+                {
+                    break;
+                }
 
-            // Nothing consumed, everything examined: the next read waits for more.
-            reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+                // Nothing consumed, everything examined: the next read waits for more.
+                reader.AdvanceTo(read.Buffer.Start, read.Buffer.End);
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // A chunked body over the limit (RequestBodyLimit refuses a Content-Length over it
+            // before this): the status alone, as the framework's binding answered, and the
+            // status-code page writes the problem ("Content Too Large").
+            return PatientContextBody.Invalid(TypedResults.StatusCode(StatusCodes.Status413PayloadTooLarge));
         }
 
         var buffer = read.Buffer;

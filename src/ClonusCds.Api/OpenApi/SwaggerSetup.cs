@@ -116,7 +116,8 @@ internal sealed class AssessmentExamplesFilter(TriageEngine engine, AssessmentJs
 /// <c>medications[].name</c> and <c>treatmentHistory[].treatment</c> are required, and they are not
 /// nullable; everything else may be absent or null ("not known"). Response: every member of the
 /// assessment and its parts is always written (an unknown value as null, never omitted), so every
-/// member is required; nullability follows the C# types.
+/// member is required, except <c>trace</c> and <c>citations</c>, which <c>?view=summary</c> leaves
+/// out; nullability follows the C# types.
 /// </summary>
 internal sealed class ContractSchemaFilter : ISchemaFilter
 {
@@ -127,6 +128,9 @@ internal sealed class ContractSchemaFilter : ISchemaFilter
         [typeof(MedicationEntry)] = ["name"],
         [typeof(TreatmentTrial)] = ["treatment"],
     };
+
+    /// <summary>Members of the assessment that <c>?view=summary</c> leaves out (always sent otherwise).</summary>
+    internal static readonly IReadOnlySet<string> OmittedBySummaryView = new HashSet<string>(StringComparer.Ordinal) { "trace", "citations" };
 
     /// <summary>The assessment and every record type reachable from it.</summary>
     internal static readonly IReadOnlySet<Type> ResponseTypes = Reachable(typeof(Assessment));
@@ -155,7 +159,14 @@ internal sealed class ContractSchemaFilter : ISchemaFilter
             target.Required ??= new HashSet<string>(StringComparer.Ordinal);
             foreach (var name in properties.Keys)
             {
-                target.Required.Add(name);
+                if (context.Type == typeof(Assessment) && OmittedBySummaryView.Contains(name))
+                {
+                    target.Required.Remove(name);
+                }
+                else
+                {
+                    target.Required.Add(name);
+                }
             }
         }
     }

@@ -9,6 +9,8 @@ public sealed record Assessment
     public required Guid AssessmentId { get; init; }
     /// <summary>Version of the cited content that produced it.</summary>
     public required string KnowledgeBaseVersion { get; init; }
+    /// <summary>The answer in plain words: what it is, how urgent, what to do first, what to avoid, what is missing.</summary>
+    public required AssessmentSummary Summary { get; init; }
     /// <summary>Most likely cause, with rationale and differentials.</summary>
     public required EtiologyAssessment Etiology { get; init; }
     /// <summary>emergency, urgent or routine.</summary>
@@ -29,6 +31,26 @@ public sealed record Assessment
     public required IReadOnlyList<Citation> Citations { get; init; }
     /// <summary>Decision support for clinicians; not a substitute for clinical judgement.</summary>
     public required string Disclaimer { get; init; }
+}
+
+/// <summary>
+/// The assessment in plain words, for a clinician to read first. Built from the answer itself by
+/// <see cref="Triage.AssessmentSummaryBuilder"/>, the same wording as the CDS Hooks triage card.
+/// </summary>
+public sealed record AssessmentSummary
+{
+    /// <summary>The likely cause and the urgency, e.g. "Serotonin toxicity (Hunter criteria met, moderate) — emergency".</summary>
+    public required string Headline { get; init; }
+    /// <summary>Titles of the first-line recommendations, in order.</summary>
+    public required IReadOnlyList<string> FirstActions { get; init; }
+    /// <summary>Titles of the pitfalls, in order.</summary>
+    public required IReadOnlyList<string> KeyPitfalls { get; init; }
+    /// <summary>The fields listed in missingData, in order.</summary>
+    public required IReadOnlyList<string> Missing { get; init; }
+    /// <summary>The same as one short plain-text paragraph.</summary>
+    public required string Text { get; init; }
+    /// <summary>The same as Markdown (a lead line, then lists).</summary>
+    public required string Markdown { get; init; }
 }
 
 /// <summary>The etiology call.</summary>
@@ -155,3 +177,12 @@ public enum Severity { Mild, Moderate, Severe }
 
 public enum RecommendationTier { FirstLine, Adjunct, Refractory, Monitoring, Workup }
 #pragma warning restore CS1591
+
+/// <summary>How much of an assessment is written (<c>?view=</c> on the REST route).</summary>
+public enum AssessmentView
+{
+    /// <summary>Everything (the default).</summary>
+    Full,
+    /// <summary>Without the rule trace and the citation bodies; items keep their citation ids.</summary>
+    Summary,
+}

@@ -101,7 +101,7 @@ public sealed class AssessmentJsonWriter
     /// <summary>The encoder in use (null: <see cref="JavaScriptEncoder.Default"/>).</summary>
     public JavaScriptEncoder? Encoder { get; }
 
-    /// <summary>Options for the <see cref="Utf8JsonWriter"/> passed to <see cref="Write"/>: compact, this writer's encoder, no validation.</summary>
+    /// <summary>Options for the <see cref="Utf8JsonWriter"/> passed to <see cref="Write(Utf8JsonWriter, Assessment)"/>: compact, this writer's encoder, no validation.</summary>
     public JsonWriterOptions WriterOptions { get; }
 
     /// <summary>
@@ -110,7 +110,13 @@ public sealed class AssessmentJsonWriter
     /// <see cref="WriterOptions"/>: with another encoder the pre-encoded text and the rest would
     /// be escaped differently.
     /// </summary>
-    public void Write(Utf8JsonWriter writer, Assessment assessment)
+    public void Write(Utf8JsonWriter writer, Assessment assessment) => Write(writer, assessment, AssessmentView.Full);
+
+    /// <summary>
+    /// Writes the assessment in the given view: <see cref="AssessmentView.Summary"/> leaves out the
+    /// rule trace and the citation bodies (every item keeps its citation ids).
+    /// </summary>
+    public void Write(Utf8JsonWriter writer, Assessment assessment, AssessmentView view)
     {
         ArgumentNullException.ThrowIfNull(writer);
         if (assessment is null)
@@ -123,6 +129,8 @@ public sealed class AssessmentJsonWriter
         writer.WriteStartObject();
         writer.WriteString(n.AssessmentId, assessment.AssessmentId);
         WriteKnown(writer, n.KnowledgeBaseVersion, assessment.KnowledgeBaseVersion, _kbVersion);
+        writer.WritePropertyName(n.Summary);
+        WriteSummary(writer, assessment.Summary);
         writer.WritePropertyName(n.Etiology);
         WriteEtiology(writer, assessment.Etiology);
         writer.WritePropertyName(n.Urgency);
@@ -137,11 +145,37 @@ public sealed class AssessmentJsonWriter
         WriteMissingData(writer, assessment.MissingData);
         writer.WritePropertyName(n.UnrecognizedInputs);
         WriteUnrecognized(writer, assessment.UnrecognizedInputs);
-        writer.WritePropertyName(n.Trace);
-        WriteTrace(writer, assessment.Trace);
-        writer.WritePropertyName(n.Citations);
-        WriteCitations(writer, assessment.Citations);
+        if (view != AssessmentView.Summary)
+        {
+            writer.WritePropertyName(n.Trace);
+            WriteTrace(writer, assessment.Trace);
+            writer.WritePropertyName(n.Citations);
+            WriteCitations(writer, assessment.Citations);
+        }
+
         WriteKnown(writer, n.Disclaimer, assessment.Disclaimer, _disclaimer);
+        writer.WriteEndObject();
+    }
+
+    private void WriteSummary(Utf8JsonWriter writer, AssessmentSummary? s)
+    {
+        if (s is null)
+        {
+            writer.WriteNullValue();
+            return;
+        }
+
+        var n = _n;
+        writer.WriteStartObject();
+        writer.WriteString(n.Headline, s.Headline);
+        writer.WritePropertyName(n.FirstActions);
+        WriteStrings(writer, s.FirstActions);
+        writer.WritePropertyName(n.KeyPitfalls);
+        WriteStrings(writer, s.KeyPitfalls);
+        writer.WritePropertyName(n.Missing);
+        WriteStrings(writer, s.Missing);
+        writer.WriteString(n.Text, s.Text);
+        writer.WriteString(n.Markdown, s.Markdown);
         writer.WriteEndObject();
     }
 
@@ -655,6 +689,7 @@ public sealed class AssessmentJsonWriter
     /// </summary>
     private sealed class PropertyNames
     {
+        public readonly JsonEncodedText Summary, Headline, FirstActions, KeyPitfalls, Missing, Markdown;
         public readonly JsonEncodedText AssessmentId, KnowledgeBaseVersion, Etiology, Urgency, SerotoninToxicity, Recommendations,
             Pitfalls, MissingData, UnrecognizedInputs, Trace, Citations, Disclaimer;
         public readonly JsonEncodedText Primary, Subtype, Differentials, Rationale, Reason, NotExcluded;
@@ -669,6 +704,7 @@ public sealed class AssessmentJsonWriter
             var p = new Members<Assessment>(options);
             AssessmentId = p.Next(nameof(Assessment.AssessmentId));
             KnowledgeBaseVersion = p.Next(nameof(Assessment.KnowledgeBaseVersion));
+            Summary = p.Next(nameof(Assessment.Summary));
             Etiology = p.Next(nameof(Assessment.Etiology));
             Urgency = p.Next(nameof(Assessment.Urgency));
             SerotoninToxicity = p.Next(nameof(Assessment.SerotoninToxicity));
@@ -761,6 +797,15 @@ public sealed class AssessmentJsonWriter
             Detail = t.Next(nameof(TraceEntry.Detail));
             Inputs = t.Next(nameof(TraceEntry.Inputs));
             t.End();
+
+            var y = new Members<AssessmentSummary>(options);
+            Headline = y.Next(nameof(AssessmentSummary.Headline));
+            FirstActions = y.Next(nameof(AssessmentSummary.FirstActions));
+            KeyPitfalls = y.Next(nameof(AssessmentSummary.KeyPitfalls));
+            Missing = y.Next(nameof(AssessmentSummary.Missing));
+            y.Next(nameof(AssessmentSummary.Text), Text);
+            Markdown = y.Next(nameof(AssessmentSummary.Markdown));
+            y.End();
 
             var ci = new Members<Citation>(options);
             ci.Next(nameof(Citation.Id), Id);

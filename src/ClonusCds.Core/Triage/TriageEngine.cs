@@ -145,30 +145,33 @@ public sealed class TriageEngine
         }
 
         var (groups, pitfalls, citations) = builder.Build();
+        var etiology = new EtiologyAssessment
+        {
+            Primary = primary.Etiology,
+            Subtype = primary.Subtype,
+            Differentials = builder.Differentials,
+            Rationale = builder.Rationale,
+        };
+        var serotonin = agents.Length == 0 ? null : new SerotoninToxicityAssessment
+        {
+            SerotonergicAgents = agents,
+            // No agent on board (only drafts or past stops): the criteria do not apply, so not met.
+            HunterCriteriaMet = hunter is null ? false : hunter.Met.ToNullable(),
+            HunterRulesFired = hunter?.Fired ?? [],
+            HunterRulesUndetermined = hunter?.Undetermined ?? [],
+            // "Mild" grades serotonergic features only when mild toxicity is the call; in a
+            // patient whose clonus is NMS or a stroke it would mislabel the picture.
+            Severity = hunter?.Severity is Severity.Mild && primary.RuleId != "ST-MILD" ? null : hunter?.Severity,
+            ExposureCurrent = hunter is not null,
+        };
         return new Assessment
         {
             AssessmentId = Guid.NewGuid(),
             KnowledgeBaseVersion = _kb.Manifest.Version,
-            Etiology = new EtiologyAssessment
-            {
-                Primary = primary.Etiology,
-                Subtype = primary.Subtype,
-                Differentials = builder.Differentials,
-                Rationale = builder.Rationale,
-            },
+            Summary = AssessmentSummaryBuilder.Build(etiology, builder.Urgency, serotonin, groups, pitfalls, builder.Missing),
+            Etiology = etiology,
             Urgency = builder.Urgency,
-            SerotoninToxicity = agents.Length == 0 ? null : new SerotoninToxicityAssessment
-            {
-                SerotonergicAgents = agents,
-                // No agent on board (only drafts or past stops): the criteria do not apply, so not met.
-                HunterCriteriaMet = hunter is null ? false : hunter.Met.ToNullable(),
-                HunterRulesFired = hunter?.Fired ?? [],
-                HunterRulesUndetermined = hunter?.Undetermined ?? [],
-                // "Mild" grades serotonergic features only when mild toxicity is the call; in a
-                // patient whose clonus is NMS or a stroke it would mislabel the picture.
-                Severity = hunter?.Severity is Severity.Mild && primary.RuleId != "ST-MILD" ? null : hunter?.Severity,
-                ExposureCurrent = hunter is not null,
-            },
+            SerotoninToxicity = serotonin,
             Recommendations = groups,
             Pitfalls = pitfalls,
             MissingData = builder.Missing,

@@ -362,4 +362,21 @@ public sealed class CdsCoverageTests(ClonusApiFactory factory) : IClassFixture<C
 
         Assert.True(links > 0, "no fixture produced a link to check");
     }
+
+    // ---------------------------------------------------------------- one place for the wording
+
+    [Fact]
+    public async Task The_triage_card_opens_with_the_lead_line_of_the_REST_summary()
+    {
+        var fixture = FixtureLoader.Load("05-patient-view-ms-sustained-ankle-clonus.json").WithEmptySupplementaryKeys();
+        var (response, body) = await Post(CdsServiceCatalog.PatientViewId, fixture);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var card = Cards(body).Single(c => Kind(c) == "triage");
+        var lead = card.GetProperty("detail").GetString()!.Split("\n\n")[0];
+        Assert.StartsWith("**Likely cause:** upper-motor-neuron lesion. **Urgency:** ", lead, StringComparison.Ordinal);
+        // The REST answer for the same kind of patient says it with the same builder.
+        var summary = ClonusCds.Core.Triage.AssessmentSummaryBuilder.LeadLine("upper-motor-neuron lesion", ClonusCds.Core.Model.Urgency.Routine);
+        Assert.Equal(summary.Split(" **Urgency:**")[0], lead.Split(" **Urgency:**")[0]);
+    }
 }

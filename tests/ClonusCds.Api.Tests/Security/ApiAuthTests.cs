@@ -23,6 +23,15 @@ public sealed class ApiAuthTests(ApiAuthFixture f) : IClassFixture<ApiAuthFixtur
     }
 
     [Fact]
+    public async Task The_clinician_page_and_its_examples_load_without_a_token()
+    {
+        // The page is public; only what it posts needs the token, which the clinician pastes in.
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/assets/app.js")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await Client.GetAsync("/api/v1/examples")).StatusCode);
+    }
+
+    [Fact]
     public async Task Another_scheme_is_401_without_error_code()
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/assessments") { Content = Http.Json(AssessBody) };

@@ -3,6 +3,7 @@ using System.Text;
 using ClonusCds.Api.CdsHooks.Fhir;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
+using ClonusCds.Core.Triage;
 using C = ClonusCds.Core.KnowledgeBase.Codes;
 using K = ClonusCds.Core.KnowledgeBase.CautionCodes;
 
@@ -59,7 +60,7 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         var indicator = Max(Indicator(a.Urgency), hazard ? "critical" : "info");
         var primary = a.Recommendations.FirstLine.Count > 0 ? a.Recommendations.FirstLine[0].Code : codes.FirstOrDefault();
         var detail = new StringBuilder();
-        detail.Append("**Likely cause:** ").Append(EtiologyText(a)).Append(". **Urgency:** ").Append(Lower(a.Urgency)).Append(".\n\n");
+        detail.Append(AssessmentSummaryBuilder.LeadLine(EtiologyText(a), a.Urgency)).Append("\n\n");
         Rationale(detail, a);
         Body(detail, a);
         Footer(detail, a, record, codes);
@@ -194,32 +195,9 @@ internal sealed class CardBuilder(ClinicalKnowledgeBase kb)
         return "Clonus: " + EtiologyText(a) + urgency;
     }
 
-    /// <summary>Plain words for the etiology call.</summary>
-    internal static string EtiologyText(Assessment a)
-    {
-        var st = a.SerotoninToxicity;
-        return (a.Etiology.Primary, a.Etiology.Subtype) switch
-        {
-            (Etiology.SerotoninToxicity, _) => "serotonin toxicity (Hunter criteria met" + (st?.Severity is { } s ? ", " + Lower(s) : "") + ")",
-            (_, EtiologySubtype.NeurolepticMalignantSyndrome) => "neuroleptic malignant syndrome suspected, not serotonin toxicity",
-            (_, EtiologySubtype.AnticholinergicToxicity) => "anticholinergic toxicity suspected, not serotonin toxicity",
-            (_, EtiologySubtype.MalignantHyperthermia) => "malignant hyperthermia suspected",
-            (_, EtiologySubtype.LithiumToxicity) => "lithium toxicity suspected",
-            (_, EtiologySubtype.BaclofenToxicity) => "baclofen toxicity suspected",
-            (_, EtiologySubtype.BaclofenWithdrawal) => "baclofen withdrawal suspected",
-            (_, EtiologySubtype.PossibleMaskedSerotoninToxicity) => "possible serotonin toxicity masked by rigidity",
-            (_, EtiologySubtype.InfantClonus) => "infant clonus beyond normal thresholds",
-            (_, EtiologySubtype.NewUndiagnosedUmnLesion) => "new sustained clonus with UMN signs, structural cause to find",
-            (_, EtiologySubtype.EpilepticSeizures) => "epileptic seizures on EEG",
-            (_, EtiologySubtype.HepaticEncephalopathy) => "hepatic encephalopathy (metabolic)",
-            (Etiology.OtherDrugToxicity, _) => "drug toxicity other than serotonin toxicity",
-            (Etiology.UmnLesion, _) => "upper-motor-neuron lesion",
-            (Etiology.SeizureMimic, _) => "startle- or position-triggered clonic attacks, a seizure mimic",
-            (Etiology.Metabolic, _) => "metabolic cause",
-            (Etiology.NormalVariant, _) => "likely a normal variant (few unsustained beats)",
-            _ => "cause not determined from the record",
-        };
-    }
+    /// <summary>Plain words for the etiology call: the REST summary's wording (<see cref="AssessmentSummaryBuilder"/>).</summary>
+    internal static string EtiologyText(Assessment a) =>
+        AssessmentSummaryBuilder.EtiologyText(a.Etiology.Primary, a.Etiology.Subtype, a.SerotoninToxicity?.Severity);
 
     private static string EtiologyTitle(Etiology e) => e switch
     {
