@@ -57,7 +57,7 @@ internal sealed class PatientContextReader
         var options = json.Value.SerializerOptions;
         options.MakeReadOnly(populateMissingResolver: true);
         _typeInfo = (JsonTypeInfo<PatientContext>)options.GetTypeInfo(typeof(PatientContext));
-        _shape = JsonShapeCheck.For(typeof(PatientContext), options);
+        _shape = JsonShapeCheck.For(typeof(PatientContext), options, OpenApi.ContractSchemaFilter.RequiredInRequest);
         _validator = validator;
     }
 

@@ -25,12 +25,53 @@ internal sealed class JsonShapeCheck
 
     private JsonShapeCheck(Shape root) => _root = root;
 
-    /// <summary>The shape of <paramref name="root"/> as <paramref name="options"/> reads it (built once).</summary>
-    public static JsonShapeCheck For(Type root, JsonSerializerOptions options)
+    /// <summary>
+    /// The shape of <paramref name="root"/> as <paramref name="options"/> reads it (built once).
+    /// <paramref name="required"/>: members that may not be null (by declaring type), whose
+    /// messages then do not offer null.
+    /// </summary>
+    public static JsonShapeCheck For(Type root, JsonSerializerOptions options, IReadOnlyDictionary<Type, string[]>? required = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        return new JsonShapeCheck(Shape.Of(root, options, new Dictionary<Type, Shape>()));
+        var shape = Shape.Of(root, options, new Dictionary<Type, Shape>());
+        if (required is not null)
+        {
+            Mark(shape, required, []);
+        }
+
+        return new JsonShapeCheck(shape);
     }
+
+    private static void Mark(Shape shape, IReadOnlyDictionary<Type, string[]> required, HashSet<Shape> seen)
+    {
+        if (!seen.Add(shape))
+        {
+            return;
+        }
+
+        if (shape.Kind == Kind.Array)
+        {
+            Mark(shape.Item!, required, seen);
+        }
+
+        if (shape.Kind != Kind.Object)
+        {
+            return;
+        }
+
+        shape.NotNull = required.TryGetValue(Nullable.GetUnderlyingType(shape.Type) ?? shape.Type, out var names)
+            ? new HashSet<string>(names, StringComparer.Ordinal)
+            : null;
+        foreach (var child in shape.Properties!.Values)
+        {
+            Mark(child, required, seen);
+        }
+    }
+
+    /// <summary>"Expected true, false or null." without the null, for a member that may not be null.</summary>
+    private static string WithoutNull(string message) => message
+        .Replace("Expected true, false or null.", "Expected true or false.", StringComparison.Ordinal)
+        .Replace(" (or null)", "", StringComparison.Ordinal);
 
     /// <summary>
     /// One problem: the JSON path (as in ValidationProblem's errors) and a message. <paramref name="Dropped"/>:
@@ -121,7 +162,7 @@ internal sealed class JsonShapeCheck
 
             if (Mismatch(property.Value, child) is { } message)
             {
-                problems.Add(new Problem(childPath, message, Dropped: true));
+                problems.Add(new Problem(childPath, shape.NotNull?.Contains(name) == true ? WithoutNull(message) : message, Dropped: true));
                 continue;
             }
 
@@ -338,6 +379,8 @@ internal sealed class JsonShapeCheck
         public string[]? Names { get; set; }
         public Shape? Item { get; init; }
         public string[]? EnumNames { get; init; }
+        /// <summary>Members of this object that may not be null (required by the contract).</summary>
+        public HashSet<string>? NotNull { get; set; }
 
         public static Shape Of(Type type, JsonSerializerOptions options, Dictionary<Type, Shape> cache)
         {

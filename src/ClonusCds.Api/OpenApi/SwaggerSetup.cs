@@ -121,7 +121,8 @@ internal sealed class AssessmentExamplesFilter(TriageEngine engine, AssessmentJs
 /// </summary>
 internal sealed class ContractSchemaFilter : ISchemaFilter
 {
-    private static readonly Dictionary<Type, string[]> RequiredInRequest = new()
+    /// <summary>The request members the contract requires (and that may not be null), by declaring type.</summary>
+    internal static readonly IReadOnlyDictionary<Type, string[]> RequiredInRequest = new Dictionary<Type, string[]>
     {
         [typeof(PatientContext)] = ["clonus"],
         [typeof(ClonusFinding)] = ["present"],
