@@ -13,6 +13,11 @@ public static class AssessmentSummaryBuilder
     /// <summary>How many pitfalls the short text and the Markdown name before "and N more".</summary>
     public const int PitfallsInText = 4;
 
+    // One builder per thread, reused for the text and the Markdown of every answer: the summary is
+    // on the hot path, and fresh builders grew in chunks that were garbage at once.
+    [ThreadStatic]
+    private static StringBuilder? t_builder;
+
     /// <summary>The summary of an answer's parts.</summary>
     public static AssessmentSummary Build(EtiologyAssessment etiology, Urgency urgency, SerotoninToxicityAssessment? serotonin,
         RecommendationGroups groups, IReadOnlyList<RecommendationItem> pitfalls, IReadOnlyList<MissingDatum> missing)
@@ -40,7 +45,7 @@ public static class AssessmentSummaryBuilder
             }
         }
 
-        var text = new StringBuilder(256).Append(headline).Append('.');
+        var text = (t_builder ??= new StringBuilder(2048)).Clear().Append(headline).Append('.');
         if (notExcluded.Count > 0)
         {
             text.Append(" Not excluded: ").AppendJoin("; ", notExcluded).Append('.');
@@ -53,7 +58,13 @@ public static class AssessmentSummaryBuilder
 
         if (avoid.Length > 0)
         {
-            text.Append(" Avoid: ").AppendJoin("; ", avoid.Take(PitfallsInText)).Append(More(avoid.Length)).Append('.');
+            text.Append(" Avoid: ");
+            for (var i = 0; i < avoid.Length && i < PitfallsInText; i++)
+            {
+                text.Append(i == 0 ? "" : "; ").Append(avoid[i]);
+            }
+
+            text.Append(More(avoid.Length)).Append('.');
         }
 
         if (fields.Length > 0)
@@ -61,7 +72,8 @@ public static class AssessmentSummaryBuilder
             text.Append(" Missing: ").AppendJoin(", ", fields).Append('.');
         }
 
-        var md = new StringBuilder(512).Append(LeadLine(cause, urgency)).Append("\n\n");
+        var textString = text.ToString();
+        var md = text.Clear().Append("**Likely cause:** ").Append(cause).Append(". **Urgency:** ").Append(UrgencyWord(urgency)).Append(".\n\n");
         if (notExcluded.Count > 0)
         {
             md.Append("**Not excluded:** ").AppendJoin("; ", notExcluded).Append(".\n\n");
@@ -80,14 +92,19 @@ public static class AssessmentSummaryBuilder
             md.Append('\n');
         }
 
+        while (md.Length > 0 && md[^1] == '\n')
+        {
+            md.Length--;
+        }
+
         return new AssessmentSummary
         {
             Headline = headline,
             FirstActions = actions,
             KeyPitfalls = avoid,
             Missing = fields,
-            Text = text.ToString(),
-            Markdown = md.ToString().TrimEnd('\n'),
+            Text = textString,
+            Markdown = md.ToString(),
         };
     }
 
