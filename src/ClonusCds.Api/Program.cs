@@ -44,7 +44,9 @@ builder.Services.AddSingleton(sp => new AssessmentJsonWriter(
     sp.GetRequiredService<ClinicalKnowledgeBase>(),
     sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<IValidator<ClonusCds.Core.Model.PatientContext>, PatientContextValidator>();
+// Every validator in this assembly, registered by the library (FluentValidation's DI extensions;
+// ADR 0005): singletons, because they hold no per-request state and the fast path keeps caches.
+builder.Services.AddValidatorsFromAssemblyContaining<PatientContextValidator>(ServiceLifetime.Singleton, includeInternalTypes: true);
 builder.Services.AddSingleton<PatientContextReader>();
 
 builder.Services.ConfigureHttpJsonOptions(o => ClonusJson.Configure(o.SerializerOptions));
