@@ -62,4 +62,12 @@ public sealed class AssessmentSummaryTests
             .Select(s => AssessmentSummaryBuilder.EtiologyText(Etiology.IndeterminateNeedsEvaluation, s, null)).ToList();
         Assert.Equal(subtypes.Count, subtypes.Distinct().Count());
     }
+
+    [Fact]
+    public void The_markdown_opens_with_the_same_lead_line_the_triage_card_uses()
+    {
+        var a = Engine.Assess(SevereSerotoninToxicity());
+        var cause = AssessmentSummaryBuilder.EtiologyText(a.Etiology.Primary, a.Etiology.Subtype, a.SerotoninToxicity?.Severity);
+        Assert.StartsWith(AssessmentSummaryBuilder.LeadLine(cause, a.Urgency) + "\n\n", a.Summary.Markdown, StringComparison.Ordinal);
+    }
 }

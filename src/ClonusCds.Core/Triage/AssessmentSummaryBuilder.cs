@@ -73,7 +73,7 @@ public static class AssessmentSummaryBuilder
         }
 
         var textString = text.ToString();
-        var md = text.Clear().Append("**Likely cause:** ").Append(cause).Append(". **Urgency:** ").Append(UrgencyWord(urgency)).Append(".\n\n");
+        var md = AppendLeadLine(text.Clear(), cause, urgency).Append("\n\n");
         if (notExcluded.Count > 0)
         {
             md.Append("**Not excluded:** ").AppendJoin("; ", notExcluded).Append(".\n\n");
@@ -109,8 +109,11 @@ public static class AssessmentSummaryBuilder
     }
 
     /// <summary>"**Likely cause:** … **Urgency:** …." — the first line of the summary's Markdown and of the CDS Hooks triage card.</summary>
-    public static string LeadLine(string cause, Urgency urgency) =>
-        "**Likely cause:** " + cause + ". **Urgency:** " + UrgencyWord(urgency) + ".";
+    public static string LeadLine(string cause, Urgency urgency) => AppendLeadLine(new StringBuilder(96), cause, urgency).ToString();
+
+    // The lead line's one wording, appended where it is needed (no intermediate string on the hot path).
+    private static StringBuilder AppendLeadLine(StringBuilder sb, string cause, Urgency urgency) =>
+        sb.Append("**Likely cause:** ").Append(cause).Append(". **Urgency:** ").Append(UrgencyWord(urgency)).Append('.');
 
     /// <summary>Plain words for the etiology call.</summary>
     public static string EtiologyText(Etiology primary, EtiologySubtype? subtype, Severity? severity) => (primary, subtype) switch
