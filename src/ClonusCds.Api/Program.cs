@@ -1,4 +1,5 @@
 using ClonusCds.Api.Assessments;
+using ClonusCds.Api.Audit;
 using ClonusCds.Api.CdsHooks;
 using ClonusCds.Api.CdsHooks.Feedback;
 using ClonusCds.Api.CdsHooks.Trust;
@@ -6,6 +7,7 @@ using ClonusCds.Api.Health;
 using ClonusCds.Api.Infrastructure;
 using ClonusCds.Api.Knowledge;
 using ClonusCds.Api.OpenApi;
+using ClonusCds.Api.Storage;
 using ClonusCds.Core;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
@@ -73,6 +75,9 @@ builder.Services.AddSingleton<CdsHookHandler>();
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper>();
 ClonusCds.Api.CdsHooks.Fhir.FhirFetchRegistration.AddFhirFetch(builder.Services);
 builder.Services.AddSingleton<ClonusCds.Api.CdsHooks.Cards.CardBuilder>();
+// Storage first: its stores (SQLite or PostgreSQL, Storage:Provider) win over the defaults that
+// AddCdsHooksTrust and AddCdsFeedback register only if nothing else has.
+builder.Services.AddClonusStorage(builder.Configuration);
 builder.Services.AddCdsHooksTrust(builder.Configuration, builder.Environment);
 builder.Services.AddClonusApiAuth(builder.Configuration, builder.Environment);
 builder.Services.AddCdsFeedback(builder.Configuration);
@@ -85,6 +90,18 @@ var app = builder.Build();
 // Built now rather than on the first request: a writer that no longer matches the model or the
 // JSON options throws here and stops startup, as an invalid knowledge base does.
 app.Services.GetRequiredService<AssessmentJsonWriter>();
+
+// PostgreSQL: wait for the server and apply the schema migrations before listening (SQLite
+// migrates on first use). A failure stops start-up, as an invalid knowledge base does.
+try
+{
+    await StorageRegistration.MigrateAsync(app.Services, app.Lifetime.ApplicationStopping);
+}
+catch (StorageMigrationException ex)
+{
+    serilog.Fatal("Storage is not usable; refusing to start. {Problem}", ex.Message);
+    throw;
+}
 
 app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
@@ -103,6 +120,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 
 app.MapAssessments();
+app.MapAudit();
 app.MapKnowledge();
 app.MapHealth();
 app.MapCdsHooks();

@@ -23,6 +23,8 @@ public class CdsHooksBenchmarks
 {
     private CdsHookHandler _handler = null!;
     private IServiceProvider _services = null!;
+    private static readonly ClonusCds.Api.Audit.AuditTrail Audit = new(Options.Create(new ClonusCds.Api.Audit.AuditOptions()), TimeProvider.System,
+        NullLogger<ClonusCds.Api.Audit.AuditTrail>.Instance);
     private byte[] _request = null!;
 
     /// <summary>Builds the handler over the embedded knowledge base.</summary>
@@ -35,7 +37,17 @@ public class CdsHooksBenchmarks
         // service's own registration all the same.
         var fetch = FhirFetchRegistration.AddFhirFetch(new ServiceCollection().AddSingleton(options)).BuildServiceProvider();
         _handler = new CdsHookHandler(new TriageEngine(kb), new FhirPatientMapper(kb, TimeProvider.System), fetch.GetRequiredService<FhirFetcher>(),
-            new CardBuilder(kb), options, NullLogger<CdsHookHandler>.Instance);
+            new CardBuilder(kb), Audit, options, NullLogger<CdsHookHandler>.Instance);
+        // The audit trail as in the service: records queued on the request path, drained (here discarded) by a reader.
+        _ = Task.Run(async () =>
+        {
+            while (await Audit.Reader.WaitToReadAsync())
+            {
+                while (Audit.Reader.TryRead(out _))
+                {
+                }
+            }
+        });
         _services = new ServiceCollection().AddLogging().BuildServiceProvider();
         using var stream = typeof(CdsHooksBenchmarks).Assembly.GetManifestResourceStream("CdsOrderSelect.json")!;
         using var copy = new MemoryStream();

@@ -1,3 +1,4 @@
+using ClonusCds.Api.Audit;
 using ClonusCds.Api.Infrastructure;
 using Microsoft.AspNetCore.Mvc;
 using ClonusCds.Api.Security;
@@ -36,7 +37,7 @@ internal static class AssessmentsApi
 
     // The body comes through PatientContextBody (its own reader, so that a refused body can be
     // explained in full); the ValidationFilter has already checked that it is present and valid.
-    private static IResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, HttpContext http,
+    private static IResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, AuditTrail audit, HttpContext http,
         [FromQuery(Name = "view")] string? view = null)
     {
         // view=full (default) or view=summary: the answer without the trace and citation bodies.
@@ -57,6 +58,8 @@ internal static class AssessmentsApi
         }
 
         var assessment = engine.Assess(body.Value!);
+        // Queued for the audit trail (no I/O here); also puts the assessmentId on the request log line.
+        audit.Record(http, assessment, body.Value!);
         // Codes, not patient data, for the request log line.
         http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
         http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];

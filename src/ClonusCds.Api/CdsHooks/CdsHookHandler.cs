@@ -1,4 +1,5 @@
 using System.Text.Json;
+using ClonusCds.Api.Audit;
 using ClonusCds.Api.CdsHooks.Cards;
 using ClonusCds.Api.CdsHooks.Fhir;
 using ClonusCds.Api.Infrastructure;
@@ -20,6 +21,7 @@ internal sealed partial class CdsHookHandler(
     FhirPatientMapper mapper,
     FhirFetcher fetcher,
     CardBuilder cards,
+    AuditTrail audit,
     IOptions<CdsHooksOptions> options,
     ILogger<CdsHookHandler> logger)
 {
@@ -102,9 +104,11 @@ internal sealed partial class CdsHookHandler(
 
             var record = mapper.Map(input!, TimeSpan.FromHours(_options.EpisodeWindowHours));
             var baseUrl = BaseUrl(http);
+            var backing = new List<Assessment>(2);
             var (result, assessment) = request.Hook == CdsServiceCatalog.PatientView
                 ? PatientView(record, baseUrl)
-                : Orders(record, baseUrl);
+                : Orders(record, baseUrl, backing);
+            RecordAudit(http, id, request.Hook, record.Context, assessment, backing, result);
 
             http.Items[RequestLogging.EtiologyKey] = CardBuilder.Lower(assessment.Etiology.Primary);
             http.Items[RequestLogging.UrgencyKey] = CardBuilder.Lower(assessment.Urgency);
@@ -118,6 +122,47 @@ internal sealed partial class CdsHookHandler(
             return TypedResults.Json(result, CdsJson.Options);
         }
     }
+
+    /// <summary>
+    /// Queues the audit records of this call: the baseline assessment always (a call that showed no
+    /// card was still answered), and any other assessment a returned card is based on (an order card
+    /// assessed with a same-drug entry replaced). Codes are those shown on the cards.
+    /// </summary>
+    private void RecordAudit(HttpContext http, string id, string hook, PatientContext context, Assessment baseline,
+        List<Assessment> backing, CdsResponse result)
+    {
+        if (!audit.Enabled)
+        {
+            return;
+        }
+
+        var shown = new Dictionary<Guid, HashSet<string>>();
+        foreach (var card in result.Cards)
+        {
+            if (card.Extension is { } extension && extension.TryGetValue(CardBuilder.ExtensionKey, out var clonus))
+            {
+                if (!shown.TryGetValue(clonus.AssessmentId, out var codes))
+                {
+                    shown[clonus.AssessmentId] = codes = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                codes.UnionWith(clonus.Codes ?? []);
+            }
+        }
+
+        foreach (var other in backing)
+        {
+            if (other.AssessmentId != baseline.AssessmentId && shown.TryGetValue(other.AssessmentId, out var codes))
+            {
+                audit.Record(http, other, context, id, hook, codes);
+            }
+        }
+
+        // Last, so the request log line names the baseline assessment.
+        audit.Record(http, baseline, context, id, hook, shown.GetValueOrDefault(baseline.AssessmentId) ?? NoCodes);
+    }
+
+    private static readonly HashSet<string> NoCodes = [];
 
     // ---------------------------------------------------------------- hooks
 
@@ -140,7 +185,7 @@ internal sealed partial class CdsHookHandler(
     /// only because of the order. A draft of a drug already taken replaces it (a renewal is not a
     /// second serotonergic drug).
     /// </summary>
-    private (CdsResponse, Assessment) Orders(MappedRecord record, string baseUrl)
+    private (CdsResponse, Assessment) Orders(MappedRecord record, string baseUrl, List<Assessment> backing)
     {
         var meds = record.Context.Medications ?? [];
         var drugs = new List<DrugEntry>[meds.Count];
@@ -178,6 +223,10 @@ internal sealed partial class CdsHookHandler(
                 .Where(i => i != draft.MedicationIndex && meds[i].Status != MedicationStatus.Draft && drugs[i].Any(own.Contains))
                 .ToHashSet();
             var with = sameDrug.Count == 0 ? baseline : engine.Assess(Without(record.Context, sameDrug));
+            if (!ReferenceEquals(with, baseline))
+            {
+                backing.Add(with);
+            }
             var without = engine.Assess(Without(record.Context, [draft.MedicationIndex]));
             var withoutCodes = CardBuilder.AllCodes(without);
             var roleCodes = own.SelectMany(d => d.Roles).SelectMany(OrderRoles.CodesFor).ToHashSet();

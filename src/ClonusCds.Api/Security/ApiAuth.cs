@@ -18,6 +18,12 @@ internal static class Scopes
     /// Never anonymous: no Auth:Anonymous… setting opens it.
     /// </summary>
     public const string FeedbackRead = "clonus.feedback.read";
+
+    /// <summary>
+    /// GET /api/v1/assessments/{id}: the audit trail (what was advised, to which client) is for
+    /// governance and quality staff. Never anonymous: no Auth:Anonymous… setting opens it.
+    /// </summary>
+    public const string AuditRead = "clonus.audit.read";
 }
 
 /// <summary>What an endpoint requires (endpoint metadata; also read by the OpenAPI document).</summary>

@@ -32,6 +32,8 @@ internal static class JwtReasons
     public const string JtiMissing = "jti_missing";
     public const string ReplayedJti = "replayed_jti";
     public const string ReplayCacheFull = "replay_cache_full";
+    /// <summary>The shared replay store could not be reached: the token is refused (fail closed).</summary>
+    public const string ReplayStoreUnavailable = "replay_store_unavailable";
     public const string NotConfigured = "not_configured";
     public const string ValidationError = "validation_error";
 
@@ -67,9 +69,11 @@ internal sealed record JwtTrustedIssuer(string Issuer, IReadOnlyList<string> Jku
 
 /// <summary>
 /// Records a token's (issuer, jti) and returns null when it is the first use, or the reason code
-/// (<see cref="JwtReasons.ReplayedJti"/>, <see cref="JwtReasons.ReplayCacheFull"/>) to refuse it.
+/// (<see cref="JwtReasons.ReplayedJti"/>, <see cref="JwtReasons.ReplayCacheFull"/>,
+/// <see cref="JwtReasons.ReplayStoreUnavailable"/>) to refuse it. Asynchronous: the record may live in
+/// a database shared by every replica.
 /// </summary>
-internal delegate string? JtiReplayCheck(string issuer, string jti, DateTimeOffset keepUntil);
+internal delegate ValueTask<string?> JtiReplayCheck(string issuer, string jti, DateTimeOffset keepUntil, CancellationToken ct);
 
 /// <summary>What one trust domain accepts. Everything a <see cref="JwtTokenValidator"/> needs besides keys and the clock.</summary>
 internal sealed class JwtValidationPolicy
@@ -300,7 +304,7 @@ internal sealed class JwtTokenValidator
         {
             var jti = GetString(p, "jti")!;
             var keepUntil = DateTimeOffset.UnixEpoch.AddSeconds(p.GetProperty("exp").GetDouble()) + _policy.ClockSkew;
-            var replayed = replay(issuer.Issuer, jti, keepUntil);
+            var replayed = await replay(issuer.Issuer, jti, keepUntil, ct);
             if (replayed is not null)
             {
                 return new(replayed, issuer.Issuer, kid, clientId);

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using ClonusCds.Api.Security;
 using Microsoft.AspNetCore.Cors.Infrastructure;
 using Microsoft.Extensions.Options;
@@ -29,7 +30,9 @@ internal static class CdsCors
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<CdsTrustOptions>, CdsTrustOptionsValidator>();
 
-        services.AddSingleton<CdsJtiReplayCache>();
+        // The replay store: shared on PostgreSQL when Storage:Provider is postgres (registered by
+        // AddClonusStorage), else this in-memory cache (TryAdd: the shared store wins).
+        services.TryAddSingleton<IJtiReplayStore, CdsJtiReplayCache>();
         services.AddSingleton<CdsJwksProvider>();
         services.AddSingleton<CdsJwtValidator>();
         services.AddSingleton<CdsJwtFilter>();

@@ -60,6 +60,15 @@ internal sealed partial class CdsJwtFilter(IOptions<CdsTrustOptions> options, Cd
 
         var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
         LogRejected(logger, result.Reason!, LogSafe.Printable(result.Issuer, 200), LogSafe.Printable(result.KeyId, 100), route);
+        if (result.Reason == JwtReasons.ReplayStoreUnavailable)
+        {
+            // The token may be fine; the shared replay record could not be consulted, so it cannot
+            // be accepted (fail closed). A retry with a fresh token can succeed once the store is back.
+            http.Response.Headers.RetryAfter = "5";
+            return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Replay protection unavailable",
+                detail: "The shared JWT replay record could not be reached, so the token was not accepted. Retry with a new token.");
+        }
+
         return Reject(http, result.Reason);
     }
 

@@ -9,7 +9,7 @@ namespace ClonusCds.Api.CdsHooks.Trust;
 /// <see cref="JwtTokenValidator"/>, under the CDS Hooks policy: <c>alg</c> exactly ES384 or RS384
 /// (checked before any key lookup), <c>typ</c> if present exactly JWT, <c>kid</c> required, the issuer
 /// allow-list with static JWK Sets or allow-listed <c>jku</c>, <c>aud</c> the endpoint URL, and a
-/// required <c>jti</c> that is checked for replay (<see cref="CdsJtiReplayCache"/>).
+/// required <c>jti</c> that is checked for replay (<see cref="IJtiReplayStore"/>: in memory, or shared on PostgreSQL).
 /// </summary>
 internal sealed class CdsJwtValidator
 {
@@ -17,7 +17,7 @@ internal sealed class CdsJwtValidator
 
     private readonly JwtTokenValidator _validator;
 
-    public CdsJwtValidator(IOptions<CdsTrustOptions> options, CdsJwksProvider keys, CdsJtiReplayCache replay, TimeProvider time)
+    public CdsJwtValidator(IOptions<CdsTrustOptions> options, CdsJwksProvider keys, IJtiReplayStore replay, TimeProvider time)
     {
         var o = options.Value;
         _validator = new JwtTokenValidator(new JwtValidationPolicy
@@ -27,11 +27,12 @@ internal sealed class CdsJwtValidator
             Issuers = [.. o.Issuers.Select(i => new JwtTrustedIssuer(i.Issuer, i.JkuAllowList))],
             ClockSkew = TimeSpan.FromSeconds(o.ClockSkewSeconds),
             MaxLifetimeSeconds = o.MaxTokenLifetimeSeconds,
-            Replay = (issuer, jti, keepUntil) => replay.TryRecord(issuer, jti, keepUntil) switch
+            Replay = async (issuer, jti, keepUntil, ct) => await replay.TryRecordAsync(issuer, jti, keepUntil, ct) switch
             {
                 CdsReplayOutcome.Recorded => null,
                 CdsReplayOutcome.Replayed => JwtReasons.ReplayedJti,
-                _ => JwtReasons.ReplayCacheFull,
+                CdsReplayOutcome.Full => JwtReasons.ReplayCacheFull,
+                _ => JwtReasons.ReplayStoreUnavailable,
             },
         }, keys, time);
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using ClonusCds.Api.CdsHooks.Feedback;
+using ClonusCds.Api.Storage;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Data.Sqlite;
@@ -41,18 +42,12 @@ public sealed class FeedbackStorageTests : IDisposable
 
         await using var connection = new SqliteConnection($"Data Source={path};Mode=ReadOnly;Pooling=False");
         await connection.OpenAsync();
-        Assert.Equal(SqliteFeedbackStore.SchemaVersion, Convert.ToInt32(await Scalar(connection, "PRAGMA user_version;"), System.Globalization.CultureInfo.InvariantCulture));
+        // Versioned migrations (DbUp's journal): every migration this build carries has run.
+        Assert.Equal(SchemaMigrations.Known(StorageProvider.Sqlite),
+            (await Column(connection, $"SELECT scriptname FROM {SchemaMigrations.JournalTable} ORDER BY scriptname;"))
+                .Select(n => SchemaMigrations.ShortName(n, StorageProvider.Sqlite)));
         Assert.Equal("wal", await Scalar(connection, "PRAGMA journal_mode;"));
-        var columns = new List<string>();
-        await using (var command = connection.CreateCommand())
-        {
-            command.CommandText = "SELECT name FROM pragma_table_info('feedback') ORDER BY cid;";
-            await using var reader = await command.ExecuteReaderAsync();
-            while (await reader.ReadAsync())
-            {
-                columns.Add(reader.GetString(0));
-            }
-        }
+        var columns = await Column(connection, "SELECT name FROM pragma_table_info('feedback') ORDER BY cid;");
 
         Assert.Equal(["id", "service_id", "card_uuid", "outcome", "outcome_timestamp", "accepted_suggestions", "override_system", "override_code",
             "override_display", "user_comment", "received_at", "dedupe_key"], columns);
@@ -103,7 +98,7 @@ public sealed class FeedbackStorageTests : IDisposable
     {
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Equal(expected, SqliteFeedbackStore.ResolvePath(configured, contentRoot));
+            Assert.Equal(expected, SqliteStorage.ResolvePath(configured, contentRoot));
         }
     }
 
@@ -121,6 +116,20 @@ public sealed class FeedbackStorageTests : IDisposable
         Assert.Equal(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { UserComment = null, OverrideReason = new("sys", "code", null) }));
         Assert.NotEqual(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { OverrideReason = new("sys", "other", null) }));
         Assert.NotEqual(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { OverrideReason = null }));
+    }
+
+    private static async Task<List<string>> Column(SqliteConnection connection, string sql)
+    {
+        var values = new List<string>();
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+
+        return values;
     }
 
     private static async Task<object?> Scalar(SqliteConnection connection, string sql)
