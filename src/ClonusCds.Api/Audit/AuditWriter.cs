@@ -13,9 +13,11 @@ internal sealed partial class AuditWriter(
     IAuditStore store,
     IOptions<AuditOptions> options,
     TimeProvider time,
-    ILogger<AuditWriter> logger) : BackgroundService
+    ILogger<AuditWriter> logger) : IHostedService, IDisposable
 {
     private readonly AuditOptions _options = options.Value;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task _loop = Task.CompletedTask;
 
     /// <summary>Raised after each batch is stored, with its size (metrics).</summary>
     public event Action<long>? RecordsWritten;
@@ -25,21 +27,39 @@ internal sealed partial class AuditWriter(
 
     private long _written;
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
+    // Not a BackgroundService: its ExecuteAsync is started on the thread pool with the stopping
+    // token, so a stop that comes first would skip it and lose the queue. Here the loop always runs
+    // and ends only when the queue is closed and drained.
+    public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Close the queue: ExecuteAsync drains what is left and returns; base.StopAsync waits for
-        // that (up to the host's shutdown timeout).
-        trail.Complete();
-        await base.StopAsync(cancellationToken);
-    }
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!trail.Enabled)
+        if (trail.Enabled)
         {
-            return;
+            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
         }
 
+        return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Closes the queue and waits until everything in it is written (bounded by the host's shutdown
+    /// timeout, which cancels <paramref name="cancellationToken"/>). The web server has stopped first, so
+    /// requests in flight have been recorded.
+    /// </summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        trail.Complete();
+        await _stopping.CancelAsync();
+        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (trail.Depth > 0)
+        {
+            LogNotFlushed(logger, trail.Depth);
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private async Task RunAsync(CancellationToken stoppingToken)
+    {
         var purge = PurgeLoopAsync(stoppingToken);
         var reader = trail.Reader;
         var batch = new List<AuditRecord>(_options.BatchSize);
@@ -138,6 +158,9 @@ internal sealed partial class AuditWriter(
             return 0;
         }
     }
+
+    [LoggerMessage(EventId = 5106, Level = LogLevel.Error, Message = "Shutdown timed out with {Count} audit records not written")]
+    private static partial void LogNotFlushed(ILogger logger, long count);
 
     [LoggerMessage(EventId = 5102, Level = LogLevel.Warning,
         Message = "Audit batch of {Count} not written (attempt {Attempt} of {Attempts}): {ExceptionType}")]
