@@ -20,6 +20,15 @@ public sealed class ReplicaProcess : IAsyncDisposable
     /// <summary>How long a replica may take to become ready (a busy 2-core machine runs tests alongside).</summary>
     public static readonly TimeSpan DefaultReadyTimeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Set in every replica's environment to "pid:start" of the test process that started it (start:
+    /// field 22 of /proc/pid/stat), so replicas left running by a killed test run are found and
+    /// killed by the next run. tests/replicas/run.sh marks its replicas the same way.
+    /// </summary>
+    public const string OwnerVariable = "CLONUS_REPLICA_OWNER";
+
+    private static readonly Lazy<int> Swept = new(SweepOrphans);
+
     private readonly Process _process;
     private readonly List<string> _output = [];
     private readonly List<string> _ownedFiles;
@@ -142,6 +151,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
             throw new InvalidOperationException($"{ApiAssembly} not found: the test project must reference src/ClonusCds.Api (it copies the API into its output folder).");
         }
 
+        _ = Swept.Value;
         var contentRoot = ContentRoot;
         var info = new ProcessStartInfo
         {
@@ -179,6 +189,7 @@ public sealed class ReplicaProcess : IAsyncDisposable
 
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         info.Environment["DOTNET_NOLOGO"] = "1";
+        info.Environment[OwnerVariable] = $"{Environment.ProcessId}:{StartTimeOf(Environment.ProcessId)}";
         var owned = new List<string>();
         environment.TryGetValue("Storage__SqlitePath", out var sqlite);
         environment.TryGetValue("CdsHooks__Feedback__DatabasePath", out var legacy);
@@ -324,6 +335,65 @@ public sealed class ReplicaProcess : IAsyncDisposable
         foreach (var file in _ownedFiles)
         {
             try { File.Delete(file); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    }
+
+    /// <summary>Kills replicas whose owning test process (<see cref="OwnerVariable"/>) is gone. Returns how many.</summary>
+    internal static int SweepOrphans()
+    {
+        var killed = 0;
+        var marker = Encoding.ASCII.GetBytes(OwnerVariable + "=");
+        foreach (var dir in Directory.Exists("/proc") ? Directory.GetDirectories("/proc") : [])
+        {
+            if (!int.TryParse(Path.GetFileName(dir), System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid == Environment.ProcessId)
+            {
+                continue;
+            }
+
+            try
+            {
+                // Only this user's processes are readable: exactly the ones this user may kill.
+                var entry = File.ReadAllBytes(Path.Combine(dir, "environ")).AsSpan();
+                var at = entry.IndexOf(marker);
+                if (at < 0)
+                {
+                    continue;
+                }
+
+                var value = entry[(at + marker.Length)..];
+                var end = value.IndexOf((byte)0);
+                var owner = Encoding.ASCII.GetString(end < 0 ? value : value[..end]).Split(':');
+                if (owner.Length != 2 || !int.TryParse(owner[0], System.Globalization.CultureInfo.InvariantCulture, out var ownerPid)
+                    || StartTimeOf(ownerPid) == owner[1])
+                {
+                    continue;
+                }
+
+                using var orphan = Process.GetProcessById(pid);
+                orphan.Kill(entireProcessTree: true);
+                killed++;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                // Gone meanwhile, or not ours.
+            }
+        }
+
+        return killed;
+    }
+
+    /// <summary>A process's start time in clock ticks since boot (/proc/pid/stat field 22), or "" when there is no such process.</summary>
+    internal static string StartTimeOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            // Fields after "(comm)", which may itself hold spaces or parentheses: state is field 3.
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or IndexOutOfRangeException)
+        {
+            return "";
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using Xunit.Abstractions;
 
@@ -105,6 +106,34 @@ public sealed class ReplicaProcessTests(ITestOutputHelper output) : IDisposable
         var ex = await Assert.ThrowsAsync<ReplicaStartException>(() => ReplicaProcess.StartAsync(new Dictionary<string, string?>(), "unconfigured"));
         Assert.Contains("exited during start-up", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Auth:Audience is empty", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Replicas_left_by_a_killed_test_run_are_killed_and_those_of_live_runs_are_not()
+    {
+        int gonePid;
+        using (var gone = Process.Start(new ProcessStartInfo("true") { UseShellExecute = false })!)
+        {
+            await gone.WaitForExitAsync();
+            gonePid = gone.Id;
+        }
+
+        using var orphan = Sleeper($"{gonePid}:12345");
+        using var owned = Sleeper($"{Environment.ProcessId}:{ReplicaProcess.StartTimeOf(Environment.ProcessId)}");
+
+        ReplicaProcess.SweepOrphans();
+
+        Assert.True(orphan.WaitForExit(10_000), "the replica of a gone test run should be killed");
+        Assert.False(owned.HasExited, "a replica of this live test run must be left alone");
+        owned.Kill();
+        await owned.WaitForExitAsync();
+    }
+
+    private static Process Sleeper(string owner)
+    {
+        var info = new ProcessStartInfo("sleep", "60") { UseShellExecute = false };
+        info.Environment[ReplicaProcess.OwnerVariable] = owner;
+        return Process.Start(info)!;
     }
 
     public void Dispose()
