@@ -5,6 +5,7 @@ using ClonusCds.Api.CdsHooks.Feedback;
 using ClonusCds.Api.CdsHooks.Trust;
 using ClonusCds.Api.Health;
 using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Infrastructure.Telemetry;
 using ClonusCds.Api.Knowledge;
 using ClonusCds.Api.OpenApi;
 using ClonusCds.Api.Storage;
@@ -84,6 +85,8 @@ builder.Services.AddCdsFeedback(builder.Configuration);
 builder.Services.AddClonusRateLimiting(builder.Configuration);
 builder.Services.AddClonusTransport(builder.Configuration);
 builder.Services.AddClonusSwagger();
+// OpenTelemetry (section "Telemetry"): off unless an OTLP endpoint or Prometheus is configured.
+builder.Services.AddClonusTelemetry(builder.Configuration);
 
 var app = builder.Build();
 
@@ -125,6 +128,7 @@ app.MapKnowledge();
 app.MapHealth();
 app.MapCdsHooks();
 app.MapExamples();
+app.UseClonusTelemetry(); // GET /metrics when Telemetry:PrometheusEnabled
 
 #if BENCHMARK
 app.MapBenchmark();

@@ -1,5 +1,6 @@
 using ClonusCds.Api.Audit;
 using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Infrastructure.Telemetry;
 using Microsoft.AspNetCore.Mvc;
 using ClonusCds.Api.Security;
 using ClonusCds.Core.Model;
@@ -63,6 +64,8 @@ internal static class AssessmentsApi
         // Codes, not patient data, for the request log line.
         http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
         http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];
+        http.RequestServices.GetRequiredService<ClonusMetrics>().AssessmentCompleted(
+            "/api/v1/assessments/", EtiologyNames[(int)assessment.Etiology.Primary], UrgencyNames[(int)assessment.Urgency]);
         http.Response.Headers.CacheControl = "no-store";
         // The same bytes as TypedResults.Ok(assessment), written without the reflection serializer.
         return new AssessmentJsonResult(assessment, json, shape);

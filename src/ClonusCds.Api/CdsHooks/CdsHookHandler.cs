@@ -3,6 +3,7 @@ using ClonusCds.Api.Audit;
 using ClonusCds.Api.CdsHooks.Cards;
 using ClonusCds.Api.CdsHooks.Fhir;
 using ClonusCds.Api.Infrastructure;
+using ClonusCds.Api.Infrastructure.Telemetry;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
@@ -112,6 +113,8 @@ internal sealed partial class CdsHookHandler(
 
             http.Items[RequestLogging.EtiologyKey] = CardBuilder.Lower(assessment.Etiology.Primary);
             http.Items[RequestLogging.UrgencyKey] = CardBuilder.Lower(assessment.Urgency);
+            http.RequestServices.GetService<ClonusMetrics>()?.AssessmentCompleted(
+                CdsHooksApi.Prefix + "/{id}", CardBuilder.Lower(assessment.Etiology.Primary), CardBuilder.Lower(assessment.Urgency));
             http.Response.Headers.CacheControl = "no-store";
             if (logger.IsEnabled(LogLevel.Information))
             {

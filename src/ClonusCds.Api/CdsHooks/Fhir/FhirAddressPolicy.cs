@@ -120,7 +120,35 @@ internal static class FhirAddressPolicy
         }
 
         throw last is null
-            ? new HttpRequestException("The FHIR server's address is not one this service may connect to (loopback, private or reserved).")
+            ? new FhirAddressRefusedException("The FHIR server's address is not one this service may connect to (loopback, private or reserved).")
             : new HttpRequestException("The FHIR server could not be reached.", last);
+    }
+}
+
+/// <summary>
+/// The connect callback refused every address of the FHIR server (<see cref="FhirAddressPolicy"/>);
+/// the handler wraps it in its own <see cref="HttpRequestException"/>. Told apart for the
+/// <c>clonus.fhir.fetch</c> outcome "refused".
+/// </summary>
+internal sealed class FhirAddressRefusedException : HttpRequestException
+{
+    public FhirAddressRefusedException() : base("The FHIR server's address is not one this service may connect to.") { }
+
+    public FhirAddressRefusedException(string message) : base(message) { }
+
+    public FhirAddressRefusedException(string message, Exception inner) : base(message, inner) { }
+
+    /// <summary>Whether <paramref name="exception"/> or one of its inner exceptions is a refusal.</summary>
+    public static bool In(Exception exception)
+    {
+        for (Exception? e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is FhirAddressRefusedException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 }

@@ -1,5 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using ClonusCds.Api.Infrastructure.Telemetry;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
@@ -21,7 +23,7 @@ internal sealed class FhirFetchException : Exception
 /// (<see cref="FhirFetchRegistration"/>): no redirects, the connect-time address policy, and no
 /// logging handlers (they would log URLs with patient ids).
 /// </summary>
-internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksOptions> options)
+internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksOptions> options, ClonusMetrics metrics)
 {
     /// <summary>The named HTTP client.</summary>
     public const string ClientName = "clonus-fhir";
@@ -129,27 +131,34 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
             using var response = await clients.CreateClient(ClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             if (notFoundIsNull && response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone)
             {
+                metrics.FhirFetch("not_found");
                 return null;
             }
 
             if (!response.IsSuccessStatusCode)
             {
+                metrics.FhirFetch(response.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Gone ? "not_found" : "http_error");
                 throw new FhirFetchException($"The FHIR server answered {(int)response.StatusCode}.");
             }
 
             await using var stream = await response.Content.ReadAsStreamAsync(timeout.Token);
-            return await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 128 }, timeout.Token);
+            var document = await JsonDocument.ParseAsync(stream, new JsonDocumentOptions { MaxDepth = 128 }, timeout.Token);
+            metrics.FhirFetch("ok");
+            return document;
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
+            metrics.FhirFetch("timeout");
             throw new FhirFetchException($"The FHIR server did not answer within {_options.TimeoutSeconds:0.#} s.");
         }
         catch (HttpRequestException ex)
         {
+            metrics.FhirFetch(FhirAddressRefusedException.In(ex) ? "refused" : "unreachable");
             throw new FhirFetchException("The FHIR server could not be reached.", ex);
         }
         catch (JsonException ex)
         {
+            metrics.FhirFetch("invalid_response");
             throw new FhirFetchException("The FHIR server answered with invalid JSON.", ex);
         }
     }
@@ -180,6 +189,7 @@ internal static class FhirFetchRegistration
             })
             // No retries: a retry would resend the caller's token to a server that just failed.
             .RemoveAllLoggers();
+        services.TryAddSingleton<ClonusMetrics>();
         services.AddSingleton<FhirFetcher>();
         return services;
     }
