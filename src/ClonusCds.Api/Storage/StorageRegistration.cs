@@ -1,6 +1,7 @@
 using ClonusCds.Api.Audit;
 using ClonusCds.Api.CdsHooks.Feedback;
 using ClonusCds.Api.CdsHooks.Trust;
+using ClonusCds.Api.Infrastructure.Telemetry;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -42,8 +43,28 @@ internal static class StorageRegistration
             services.AddSingleton<IAuditStore, SqliteAuditStore>();
         }
 
-        services.AddSingleton<AuditTrail>();
-        services.AddSingleton<AuditWriter>();
+        // The audit trail reports to the metrics (clonus.audit.queue.depth, .dropped, .written).
+        services.AddSingleton(sp =>
+        {
+            var trail = ActivatorUtilities.CreateInstance<AuditTrail>(sp);
+            if (sp.GetService<ClonusMetrics>() is { } metrics)
+            {
+                metrics.ObserveAuditQueue(() => trail.Depth);
+                trail.RecordsDropped += metrics.AuditDropped;
+            }
+
+            return trail;
+        });
+        services.AddSingleton(sp =>
+        {
+            var writer = ActivatorUtilities.CreateInstance<AuditWriter>(sp);
+            if (sp.GetService<ClonusMetrics>() is { } metrics)
+            {
+                writer.RecordsWritten += metrics.AuditWritten;
+            }
+
+            return writer;
+        });
         services.AddHostedService(sp => sp.GetRequiredService<AuditWriter>());
         services.AddHealthChecks().AddCheck<StorageHealthCheck>("storage", tags: ["ready"]);
         return services;

@@ -53,6 +53,36 @@ public sealed partial class PrometheusEndpointTests
         Assert.Contains("http_route=\"/api/v1/assessments/\"", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_audit_trail_reports_records_written_and_its_queue_depth()
+    {
+        await using var factory = new SettingsApiFactory(new Dictionary<string, string?> { ["Telemetry:PrometheusEnabled"] = "true" });
+        var client = factory.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            var (assessed, _) = await client.PostJson(Http.Assessments, SerotoninCase);
+            Assert.Equal(HttpStatusCode.OK, assessed.StatusCode);
+        }
+
+        // The writer is in the background: wait until the three records are counted.
+        string text = "";
+        for (var i = 0; i < 100; i++)
+        {
+            text = await client.GetStringAsync("/metrics");
+            if (text.Contains("clonus_audit_written_total{otel_scope_name=\"ClonusCds\"} 3", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        var audit = string.Join(" | ", text.Split('\n').Where(l => l.Contains("audit", StringComparison.Ordinal)));
+        Assert.True(audit.Contains("clonus_audit_written_total{otel_scope_name=\"ClonusCds\"} 3", StringComparison.Ordinal), audit);
+        Assert.Contains("# TYPE clonus_audit_queue_depth gauge", text, StringComparison.Ordinal);
+        Assert.Matches(@"(?m)^clonus_audit_queue_depth\{[^}]*\} \d+", text);
+    }
+
     [GeneratedRegex(@"^clonus_assessments_total\{(?<labels>[^}]*)\} (?<value>\d+)")]
     private static partial Regex Sample();
 }
