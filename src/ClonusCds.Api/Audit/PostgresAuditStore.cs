@@ -68,22 +68,7 @@ internal sealed class PostgresAuditStore(PostgresStorage storage) : IAuditStore
             return null;
         }
 
-        return new AuditRecord(
-            reader.GetGuid(0),
-            new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)),
-            reader.GetString(2),
-            reader.GetString(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            reader.IsDBNull(5) ? null : reader.GetString(5),
-            reader.GetString(6),
-            reader.GetString(7),
-            reader.GetString(8),
-            reader.GetString(9),
-            reader.GetString(10),
-            JsonSerializer.Deserialize(reader.GetString(11), AuditJsonContext.Default.AuditRecommendations) ?? AuditRecommendations.Empty,
-            JsonSerializer.Deserialize(reader.GetString(12), AuditJsonContext.Default.IReadOnlyListString) ?? [],
-            reader.GetDouble(13),
-            reader.GetString(14));
+        return AuditRows.Read(reader, reader.GetGuid(0), new DateTimeOffset(DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc)));
     }
 
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken ct)

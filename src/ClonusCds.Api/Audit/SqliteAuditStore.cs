@@ -68,22 +68,7 @@ internal sealed class SqliteAuditStore(SqliteStorage storage) : IAuditStore
             return null;
         }
 
-        return new AuditRecord(
-            Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture),
-            FeedbackFormat.ParseStored(reader.GetString(1)),
-            reader.GetString(2),
-            reader.GetString(3),
-            reader.IsDBNull(4) ? null : reader.GetString(4),
-            reader.IsDBNull(5) ? null : reader.GetString(5),
-            reader.GetString(6),
-            reader.GetString(7),
-            reader.GetString(8),
-            reader.GetString(9),
-            reader.GetString(10),
-            JsonSerializer.Deserialize(reader.GetString(11), AuditJsonContext.Default.AuditRecommendations) ?? AuditRecommendations.Empty,
-            JsonSerializer.Deserialize(reader.GetString(12), AuditJsonContext.Default.IReadOnlyListString) ?? [],
-            reader.GetDouble(13),
-            reader.GetString(14));
+        return AuditRows.Read(reader, Guid.Parse(reader.GetString(0), CultureInfo.InvariantCulture), FeedbackFormat.ParseStored(reader.GetString(1)));
     }
 
     public async Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken ct)

@@ -10,6 +10,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
+using ClonusCds.Api.Tests.Support;
+
 namespace ClonusCds.Api.Tests.Audit;
 
 /// <summary>The queue and the background writer: drops are counted, failures retried then dropped, a graceful stop flushes, old records are purged.</summary>
@@ -136,7 +138,7 @@ public sealed class AuditWriterTests : IDisposable
     {
         var time = new ManualTime();
         var storage = new SqliteStorage(Options.Create(new StorageOptions { SqlitePath = Path.Combine(_root.FullName, "audit.db") }),
-            new Env(_root.FullName), NullLogger<SqliteStorage>.Instance);
+            new TestHostEnvironment(_root.FullName), NullLogger<SqliteStorage>.Instance);
         var store = new SqliteAuditStore(storage);
         var trail = Trail(time: time);
         var options = new AuditOptions { RetentionDays = 30 };
@@ -219,20 +221,5 @@ public sealed class AuditWriterTests : IDisposable
         public Task<AuditRecord?> GetAsync(Guid assessmentId, CancellationToken ct) => Task.FromResult(Stored.FirstOrDefault(r => r.AssessmentId == assessmentId));
 
         public Task<int> PurgeAsync(DateTimeOffset cutoff, CancellationToken ct) => Task.FromResult(0);
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Env(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Testing";
-        public string ApplicationName { get; set; } = "ClonusCds.Api";
-        public string ContentRootPath { get; set; } = root;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
     }
 }

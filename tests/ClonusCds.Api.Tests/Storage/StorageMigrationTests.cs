@@ -6,6 +6,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
+using ClonusCds.Api.Tests.Support;
+
 namespace ClonusCds.Api.Tests.Storage;
 
 /// <summary>Migrations on both backends: the same schema, safe concurrent start-up, refusal of a newer database, adoption of the pre-migration file.</summary>
@@ -30,7 +32,7 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
         new(Options.Create(new StorageOptions { Provider = "postgres", ConnectionString = connectionString, StartupTimeoutSeconds = 5 }), NullLogger<PostgresStorage>.Instance);
 
     private SqliteStorage Sqlite(string file) =>
-        new(Options.Create(new StorageOptions { SqlitePath = Path.Combine(_root.FullName, file) }), new Env(_root.FullName), NullLogger<SqliteStorage>.Instance);
+        new(Options.Create(new StorageOptions { SqlitePath = Path.Combine(_root.FullName, file) }), new TestHostEnvironment(_root.FullName), NullLogger<SqliteStorage>.Instance);
 
     [Fact]
     public void Both_backends_carry_the_same_numbered_migrations()
@@ -53,11 +55,11 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
         await using (var connection = new SqliteConnection($"Data Source={sqlite.DatabasePath};Pooling=False"))
         {
             await connection.OpenAsync();
-            foreach (var table in await Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_versions'"))
+            foreach (var table in await Db.Strings(connection, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_versions'"))
             {
-                fromSqlite[table] = await Strings(connection,
+                fromSqlite[table] = await Db.Strings(connection,
                     $"SELECT name || ' ' || CASE WHEN upper(type) = 'INTEGER' THEN 'integer' WHEN upper(type) = 'REAL' THEN 'real' ELSE 'text' END || ' ' || CASE WHEN \"notnull\" = 1 OR pk > 0 THEN 'not null' ELSE 'null' END || CASE WHEN pk > 0 THEN ' pk' ELSE '' END FROM pragma_table_info('{table}') ORDER BY cid");
-                fromSqlite[table].AddRange((await Strings(connection, $"SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c' ORDER BY name")).Select(i => "index " + i));
+                fromSqlite[table].AddRange((await Db.Strings(connection, $"SELECT name FROM pragma_index_list('{table}') WHERE origin = 'c' ORDER BY name")).Select(i => "index " + i));
             }
         }
 
@@ -65,9 +67,9 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
         await using (var connection = new NpgsqlConnection(pgConnection))
         {
             await connection.OpenAsync();
-            foreach (var table in await Strings(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_versions'"))
+            foreach (var table in await Db.Strings(connection, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'schema_versions'"))
             {
-                fromPostgres[table] = await Strings(connection, $"""
+                fromPostgres[table] = await Db.Strings(connection, $"""
                     SELECT c.column_name || ' ' ||
                         CASE WHEN c.data_type IN ('bigint', 'integer') THEN 'integer' WHEN c.data_type = 'double precision' THEN 'real' ELSE 'text' END || ' ' ||
                         CASE WHEN c.is_nullable = 'NO' THEN 'not null' ELSE 'null' END ||
@@ -76,7 +78,7 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
                             WHERE k.table_name = c.table_name AND k.column_name = c.column_name) THEN ' pk' ELSE '' END
                     FROM information_schema.columns c WHERE c.table_schema = 'public' AND c.table_name = '{table}' ORDER BY c.ordinal_position
                     """);
-                fromPostgres[table].AddRange((await Strings(connection,
+                fromPostgres[table].AddRange((await Db.Strings(connection,
                     $"SELECT indexname FROM pg_indexes WHERE schemaname = 'public' AND tablename = '{table}' AND indexname NOT LIKE '%_pkey' ORDER BY indexname")).Select(i => "index " + i));
             }
         }
@@ -97,11 +99,11 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
         await Task.WhenAll(replicas.Select(r => Task.Run(() => r.MigrateAsync(CancellationToken.None))));
         await using var connection = new NpgsqlConnection(database);
         await connection.OpenAsync();
-        var journal = await Strings(connection, "SELECT scriptname FROM schema_versions ORDER BY scriptname");
+        var journal = await Db.Strings(connection, "SELECT scriptname FROM schema_versions ORDER BY scriptname");
         Assert.Equal(SchemaMigrations.Known(StorageProvider.Postgres), journal.Select(n => SchemaMigrations.ShortName(n, StorageProvider.Postgres)));
         // Restarting is a no-op.
         await replicas[0].MigrateAsync(CancellationToken.None);
-        Assert.Equal(journal.Count, (await Strings(connection, "SELECT scriptname FROM schema_versions")).Count);
+        Assert.Equal(journal.Count, (await Db.Strings(connection, "SELECT scriptname FROM schema_versions")).Count);
         foreach (var r in replicas)
         {
             await r.DisposeAsync();
@@ -169,7 +171,7 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
         Assert.Equal("legacy-card", Assert.Single(rows).Entry.Card);
         await using var check = new SqliteConnection($"Data Source={path};Pooling=False");
         await check.OpenAsync();
-        Assert.Equal(3, (await Strings(check, "SELECT scriptname FROM schema_versions")).Count);
+        Assert.Equal(3, (await Db.Strings(check, "SELECT scriptname FROM schema_versions")).Count);
     }
 
     [Fact]
@@ -270,34 +272,5 @@ public sealed class StorageMigrationTests(PostgresCluster cluster) : IDisposable
             Assert.Null(await store.GetAsync(old.AssessmentId, CancellationToken.None));
             Assert.Null(await store.GetAsync(Guid.NewGuid(), CancellationToken.None));
         }
-    }
-
-    private static async Task<List<string>> Strings(System.Data.Common.DbConnection connection, string sql)
-    {
-        var values = new List<string>();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
-    }
-
-    private sealed class ManualTime : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = new(2026, 11, 21, 12, 0, 0, TimeSpan.Zero);
-
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
-    private sealed class Env(string root) : IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Testing";
-        public string ApplicationName { get; set; } = "ClonusCds.Api";
-        public string ContentRootPath { get; set; } = root;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
     }
 }

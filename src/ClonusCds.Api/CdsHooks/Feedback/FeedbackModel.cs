@@ -156,6 +156,22 @@ public static class FeedbackFormat
     public static string SuggestionsJson(IReadOnlyList<string> ids) => JsonSerializer.Serialize(ids, FeedbackJsonContext.Default.IReadOnlyListString);
 
     /// <summary>Reads <see cref="SuggestionsJson"/> back.</summary>
+    /// <summary>
+    /// One stored row (columns in the order both stores select: id, service_id, card_uuid, outcome,
+    /// outcome_timestamp, accepted_suggestions, override_system, override_code, override_display,
+    /// user_comment, received_at); the timestamps are read by the store, each backend its own way.
+    /// </summary>
+    internal static StoredFeedback ReadRow(System.Data.Common.DbDataReader reader, DateTimeOffset outcomeTimestamp, DateTimeOffset receivedAt)
+    {
+        var outcome = TryParseOutcome(reader.GetString(3), out var parsed) ? parsed : FeedbackOutcome.Overridden;
+        var reason = reader.IsDBNull(6) || reader.IsDBNull(7)
+            ? null
+            : new FeedbackCoding(reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
+        var entry = new FeedbackEntry(reader.GetString(2), outcome, ParseSuggestionsJson(reader.GetString(5)), reason,
+            reader.IsDBNull(9) ? null : reader.GetString(9), outcomeTimestamp);
+        return new StoredFeedback(reader.GetInt64(0), reader.GetString(1), entry, receivedAt);
+    }
+
     public static IReadOnlyList<string> ParseSuggestionsJson(string? json) =>
         string.IsNullOrEmpty(json) ? [] : JsonSerializer.Deserialize(json, FeedbackJsonContext.Default.IReadOnlyListString) ?? [];
 }

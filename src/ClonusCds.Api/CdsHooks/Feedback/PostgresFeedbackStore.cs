@@ -88,18 +88,7 @@ internal sealed class PostgresFeedbackStore(PostgresStorage storage, TimeProvide
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var outcome = FeedbackFormat.TryParseOutcome(reader.GetString(3), out var parsed) ? parsed : FeedbackOutcome.Overridden;
-            var reason = reader.IsDBNull(6) || reader.IsDBNull(7)
-                ? null
-                : new FeedbackCoding(reader.GetString(6), reader.GetString(7), reader.IsDBNull(8) ? null : reader.GetString(8));
-            var entry = new FeedbackEntry(
-                reader.GetString(2),
-                outcome,
-                FeedbackFormat.ParseSuggestionsJson(reader.GetString(5)),
-                reason,
-                reader.IsDBNull(9) ? null : reader.GetString(9),
-                Utc(reader.GetDateTime(4)));
-            results.Add(new StoredFeedback(reader.GetInt64(0), reader.GetString(1), entry, Utc(reader.GetDateTime(10))));
+            results.Add(FeedbackFormat.ReadRow(reader, Utc(reader.GetDateTime(4)), Utc(reader.GetDateTime(10))));
         }
 
         return results;

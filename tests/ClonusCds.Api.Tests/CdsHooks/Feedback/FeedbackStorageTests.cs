@@ -7,6 +7,8 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using static ClonusCds.Api.Tests.CdsHooks.Feedback.FeedbackTestData;
 
+using ClonusCds.Api.Tests.Support;
+
 namespace ClonusCds.Api.Tests.CdsHooks.Feedback;
 
 /// <summary>The SQLite store on disk: first run, restarts, schema, and swapping the store.</summary>
@@ -44,10 +46,10 @@ public sealed class FeedbackStorageTests : IDisposable
         await connection.OpenAsync();
         // Versioned migrations (DbUp's journal): every migration this build carries has run.
         Assert.Equal(SchemaMigrations.Known(StorageProvider.Sqlite),
-            (await Column(connection, $"SELECT scriptname FROM {SchemaMigrations.JournalTable} ORDER BY scriptname;"))
+            (await Db.Strings(connection, $"SELECT scriptname FROM {SchemaMigrations.JournalTable} ORDER BY scriptname;"))
                 .Select(n => SchemaMigrations.ShortName(n, StorageProvider.Sqlite)));
         Assert.Equal("wal", await Scalar(connection, "PRAGMA journal_mode;"));
-        var columns = await Column(connection, "SELECT name FROM pragma_table_info('feedback') ORDER BY cid;");
+        var columns = await Db.Strings(connection, "SELECT name FROM pragma_table_info('feedback') ORDER BY cid;");
 
         Assert.Equal(["id", "service_id", "card_uuid", "outcome", "outcome_timestamp", "accepted_suggestions", "override_system", "override_code",
             "override_display", "user_comment", "received_at", "dedupe_key"], columns);
@@ -116,20 +118,6 @@ public sealed class FeedbackStorageTests : IDisposable
         Assert.Equal(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { UserComment = null, OverrideReason = new("sys", "code", null) }));
         Assert.NotEqual(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { OverrideReason = new("sys", "other", null) }));
         Assert.NotEqual(FeedbackFormat.DedupeKey("svc", o), FeedbackFormat.DedupeKey("svc", o with { OverrideReason = null }));
-    }
-
-    private static async Task<List<string>> Column(SqliteConnection connection, string sql)
-    {
-        var values = new List<string>();
-        await using var command = connection.CreateCommand();
-        command.CommandText = sql;
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-
-        return values;
     }
 
     private static async Task<object?> Scalar(SqliteConnection connection, string sql)
