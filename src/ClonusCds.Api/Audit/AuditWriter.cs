@@ -48,7 +48,7 @@ internal sealed partial class AuditWriter(
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         trail.Complete();
-        await _stopping.CancelAsync();
+        SignalStop();
         await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (trail.Depth > 0)
         {
@@ -56,7 +56,31 @@ internal sealed partial class AuditWriter(
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    /// <summary>
+    /// Stops the purge loop and releases the token source. The container may dispose this before or
+    /// after the host's StopAsync (and twice: it is registered as itself and as a hosted service), so
+    /// both paths tolerate the other.
+    /// </summary>
+    public void Dispose()
+    {
+        trail.Complete();
+        SignalStop();
+        if (Interlocked.Exchange(ref _disposed, 1) == 0)
+        {
+            _stopping.Dispose();
+        }
+    }
+
+    private int _stopSignalled;
+    private int _disposed;
+
+    private void SignalStop()
+    {
+        if (Interlocked.Exchange(ref _stopSignalled, 1) == 0)
+        {
+            _stopping.Cancel();
+        }
+    }
 
     private async Task RunAsync(CancellationToken stoppingToken)
     {

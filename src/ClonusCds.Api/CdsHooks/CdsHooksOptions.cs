@@ -26,8 +26,23 @@ public sealed class CdsHooksOptions
 /// <summary>Settings for the FHIR fetch path.</summary>
 public sealed class FhirFetchOptions
 {
-    /// <summary>Timeout for each FHIR request.</summary>
+    /// <summary>
+    /// The time budget of each FHIR read, retries and the body included: the resilience pipeline's
+    /// total timeout, and the bound on reading the body.
+    /// </summary>
     public double TimeoutSeconds { get; set; } = 5;
+
+    /// <summary>
+    /// Timeout of one attempt within <see cref="TimeoutSeconds"/>. Unset: the whole budget, so a
+    /// slow answer is waited for and only fast failures are retried.
+    /// </summary>
+    public double? AttemptTimeoutSeconds { get; set; }
+
+    /// <summary>
+    /// Retries of a read that failed fast (connection refused or reset, 502, 503, 504), within the
+    /// budget: 0–2, default 1. Never for an address the policy refused, a 4xx, or a timeout of the budget.
+    /// </summary>
+    public int MaxRetries { get; set; } = 1;
 
     /// <summary>Most searchset pages followed per prefetch key.</summary>
     public int MaxPages { get; set; } = 10;

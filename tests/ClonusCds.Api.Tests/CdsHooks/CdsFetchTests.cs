@@ -13,14 +13,14 @@ namespace ClonusCds.Api.Tests.CdsHooks;
 /// </summary>
 public sealed class CdsFetchTests
 {
-    private const string Token = "secret-token-123";
-    private const string HunterFixture = "01-order-select-tramadol-sertraline-hunter-met.json";
+    internal const string Token = "secret-token-123";
+    internal const string HunterFixture = "01-order-select-tramadol-sertraline-hunter-met.json";
     private const string LinezolidFixture = "03-order-sign-linezolid-escitalopram.json";
 
     private static JsonObject Authorization() => FhirAuthorizationJson.For(Token);
 
     /// <summary>Serves the fixture's prefetch from the fake server, strips the given keys (all when none given) and points fhirServer at it.</summary>
-    private static CdsFixture FetchingFixture(string file, FakeFhirServer fhir, IReadOnlyDictionary<string, int>? pageSizes = null, params string[] removeKeys)
+    internal static CdsFixture FetchingFixture(string file, FakeFhirServer fhir, IReadOnlyDictionary<string, int>? pageSizes = null, params string[] removeKeys)
     {
         var fixture = FixtureLoader.Load(file);
         fhir.RegisterPrefetch(fixture.Request, pageSizes);

@@ -184,6 +184,20 @@ public sealed class FakeFhirServer : IAsyncDisposable
     /// <summary>Answers <paramref name="status"/> to every path starting with <paramref name="relativePathPrefix"/> ("" for all).</summary>
     public void Fail(string relativePathPrefix, int status) => _failures[relativePathPrefix] = status;
 
+    /// <summary>Answers <paramref name="status"/> to the first <paramref name="times"/> requests under the prefix, then as registered.</summary>
+    public void FailFirst(string relativePathPrefix, int status, int times) => _transient[relativePathPrefix] = new TransientFailure(status, times);
+
+    private sealed class TransientFailure(int status, int times)
+    {
+        private int _remaining = times;
+
+        public int Status { get; } = status;
+
+        public bool Take() => Interlocked.Decrement(ref _remaining) >= 0;
+    }
+
+    private readonly ConcurrentDictionary<string, TransientFailure> _transient = new(StringComparer.Ordinal);
+
     /// <summary>Type or instance path plus sorted decoded query parameters, without _format.</summary>
     public static string Normalise(string relativeUrl)
     {
@@ -251,6 +265,14 @@ public sealed class FakeFhirServer : IAsyncDisposable
         if (RequiredBearerToken is { } token && !string.Equals(authorization, "Bearer " + token, StringComparison.Ordinal))
         {
             return (StatusCodes.Status401Unauthorized, Outcome("login", "bearer token required"));
+        }
+
+        foreach (var (prefix, transient) in _transient)
+        {
+            if (relativePath.StartsWith(prefix, StringComparison.Ordinal) && transient.Take())
+            {
+                return (transient.Status, Outcome("transient", "configured transient failure"));
+            }
         }
 
         foreach (var (prefix, failure) in _failures)

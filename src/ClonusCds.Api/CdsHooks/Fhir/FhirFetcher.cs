@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using ClonusCds.Api.Infrastructure.Telemetry;
@@ -118,6 +120,20 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
         data.Add(root.Clone(), type);
     }
 
+    /// <summary>
+    /// A failure worth one quick retry: the connection failed or was reset (not an address the policy
+    /// refused), a per-attempt timeout, or 502/503/504. Never a 4xx (the token or the request is wrong)
+    /// or 500 (the server's own error, likely to repeat).
+    /// </summary>
+    internal static bool IsRetryable(Polly.Outcome<HttpResponseMessage> outcome) => outcome switch
+    {
+        { Exception: HttpRequestException ex } => !FhirAddressRefusedException.In(ex),
+        { Exception: Polly.Timeout.TimeoutRejectedException } => true,
+        { Result: { } response } => response.StatusCode is System.Net.HttpStatusCode.BadGateway or System.Net.HttpStatusCode.ServiceUnavailable
+            or System.Net.HttpStatusCode.GatewayTimeout,
+        _ => false,
+    };
+
     private async Task<JsonDocument?> GetAsync(Uri url, string token, bool notFoundIsNull, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -146,7 +162,7 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
             metrics.FhirFetch("ok");
             return document;
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception ex) when (ex is Polly.Timeout.TimeoutRejectedException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
         {
             metrics.FhirFetch("timeout");
             throw new FhirFetchException($"The FHIR server did not answer within {_options.TimeoutSeconds:0.#} s.");
@@ -171,7 +187,7 @@ internal static class FhirFetchRegistration
     {
         services.AddHttpClient(FhirFetcher.ClientName, client =>
             {
-                // Each request has its own timeout (FhirFetchOptions.TimeoutSeconds), linked to the caller's.
+                // The budget is the resilience pipeline's (below) and, for the body, the fetcher's own.
                 client.Timeout = Timeout.InfiniteTimeSpan;
                 client.MaxResponseContentBufferSize = 16 * 1024 * 1024;
             })
@@ -187,8 +203,39 @@ internal static class FhirFetchRegistration
                     ConnectCallback = (context, ct) => FhirAddressPolicy.ConnectAsync(context, fhir, ct),
                 };
             })
-            // No retries: a retry would resend the caller's token to a server that just failed.
-            .RemoveAllLoggers();
+            // No logging handlers: they would log URLs with patient ids.
+            .RemoveAllLoggers()
+            // Microsoft.Extensions.Http.Resilience: the request's total budget, an optional per-attempt
+            // timeout, and at most MaxRetries quick retries of fast transient failures inside the budget
+            // (the token goes only to the same server again). Redirects stay off (the handler above).
+            .AddResilienceHandler("fhir", (pipeline, context) =>
+            {
+                var fhir = context.ServiceProvider.GetRequiredService<IOptions<CdsHooksOptions>>().Value.Fhir;
+                var budget = TimeSpan.FromSeconds(fhir.TimeoutSeconds);
+                pipeline.AddTimeout(budget);
+                if (fhir.MaxRetries > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = fhir.MaxRetries,
+                        BackoffType = DelayBackoffType.Constant,
+                        Delay = TimeSpan.FromMilliseconds(100),
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = false,
+                        ShouldHandle = args => ValueTask.FromResult(FhirFetcher.IsRetryable(args.Outcome)),
+                    });
+                }
+
+                if (fhir.AttemptTimeoutSeconds is { } attempt && attempt < fhir.TimeoutSeconds)
+                {
+                    pipeline.AddTimeout(TimeSpan.FromSeconds(attempt));
+                }
+            });
+        services.AddOptions<CdsHooksOptions>()
+            .Validate(o => o.Fhir.TimeoutSeconds is >= 0.1 and <= 60, "CdsHooks:Fhir:TimeoutSeconds must be between 0.1 and 60.")
+            .Validate(o => o.Fhir.AttemptTimeoutSeconds is null or (>= 0.1 and <= 60), "CdsHooks:Fhir:AttemptTimeoutSeconds must be between 0.1 and 60 (unset: the whole budget).")
+            .Validate(o => o.Fhir.MaxRetries is >= 0 and <= 2, "CdsHooks:Fhir:MaxRetries must be 0, 1 or 2.")
+            .ValidateOnStart();
         services.TryAddSingleton<ClonusMetrics>();
         services.AddSingleton<FhirFetcher>();
         return services;
