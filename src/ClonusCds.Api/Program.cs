@@ -18,11 +18,16 @@ using Serilog;
 
 var builder = WebApplication.CreateBuilder(args);
 
-// Structured JSON logs (Serilog). Serilog.AspNetCore does not restore here, so Serilog plugs into
-// Microsoft.Extensions.Logging directly; request lines come from RequestLogging.
-var serilog = SerilogSetup.CreateLogger(builder.Configuration);
+// Structured JSON logs: Serilog is the host's logging (Serilog.AspNetCore), one JSON object per
+// line on stdout (SerilogSetup). The logger is built before the host because the knowledge base
+// is checked before the host exists, and its failure is logged. Every ILogger<T> writes to it;
+// Microsoft.Extensions.Logging providers registered in the container (none here: the defaults are
+// cleared so nothing writes text beside the JSON; the tests add a capture) receive every event it
+// writes. The static Log.Logger is left alone. Request lines: UseSerilogRequestLogging below.
+var logProviders = new Serilog.Extensions.Logging.LoggerProviderCollection();
+var serilog = SerilogSetup.CreateLogger(builder.Configuration, logProviders);
 builder.Logging.ClearProviders();
-builder.Logging.AddSerilog(serilog, dispose: true);
+builder.Services.AddSerilog(serilog, dispose: true, providers: logProviders);
 
 // The knowledge base loads and validates before anything serves: invalid content stops startup.
 ClinicalKnowledgeBase knowledgeBase;
@@ -106,10 +111,13 @@ catch (StorageMigrationException ex)
     throw;
 }
 
+// The request line (RequestLogging.Configure): written by the library when the response is
+// complete. Outermost, so it records the status the exception handler and status pages gave.
+app.UseSerilogRequestLogging(options => RequestLogging.Configure(options, app.Services));
+app.Use(RequestLogging.Mark);
 app.UseMiddleware<SecurityHeaders>();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
-app.UseMiddleware<RequestLogging>();
 app.UseClonusTransport();
 app.UseMiddleware<RequestBodyLimit>();
 app.UseMiddleware<JsonCharset>();

@@ -96,5 +96,8 @@ public sealed class LogCapture : ILoggerProvider
 
 public sealed record CapturedLog(string Category, LogLevel Level, string Message, IReadOnlyDictionary<string, string?> Values, string? Exception)
 {
+    /// <summary>The request log line: written by Serilog.AspNetCore's request logging middleware, under its category.</summary>
+    public bool IsRequestLine => Category == "Serilog.AspNetCore.RequestLoggingMiddleware";
+
     public string AllText => $"{Message} {string.Join(" ", Values.Values)} {Exception}";
 }

@@ -13,7 +13,7 @@ public sealed class LoggingTests
         var example = WorkedExamples.All.Single(e => e.Name == "01-serotonin-toxicity-severe").Example;
         await client.PostJson(Http.Assessments, example.Value.GetRawText());
 
-        var line = factory.Logs.Events.Last(e => e.Category.EndsWith("RequestLogging", StringComparison.Ordinal));
+        var line = factory.Logs.Events.Last(e => e.IsRequestLine);
         Assert.Equal("POST", line.Values["Method"]);
         Assert.Equal("/api/v1/assessments/", line.Values["Route"]);
         Assert.Equal("200", line.Values["StatusCode"]);
@@ -22,6 +22,43 @@ public sealed class LoggingTests
         Assert.Equal("2026.12.2", line.Values["KnowledgeBaseVersion"]);
         Assert.False(string.IsNullOrEmpty(line.Values["TraceId"]));
         Assert.True(double.Parse(line.Values["ElapsedMs"]!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
+    }
+
+    [Fact]
+    public async Task No_event_carries_the_raw_path_or_query_and_the_line_names_the_route_template()
+    {
+        await using var factory = new ClonusApiFactory();
+        var client = factory.CreateClient();
+        const string pathMarker = "PATHID-Marker-5130";
+        const string queryMarker = "Query-Marker-8842";
+        await client.GetAsync($"/api/v1/knowledge/sources/{pathMarker}?note={queryMarker}");
+        await client.GetAsync($"/no/such/{pathMarker}?note={queryMarker}");
+        await client.PostJson($"{Http.Assessments}?view=summary&note={queryMarker}", """{"clonus":{"present":true}}""");
+
+        var lines = factory.Logs.Events.Where(e => e.IsRequestLine).ToList();
+        Assert.Contains(lines, l => l.Values["Route"] == "/api/v1/knowledge/sources/{id}" && l.Values["StatusCode"] == "404");
+        Assert.Contains(lines, l => l.Values["Route"] == "(unmatched)" && l.Values["StatusCode"] == "404");
+        Assert.Contains(lines, l => l.Values["Route"] == "/api/v1/assessments/" && l.Values["StatusCode"] == "200");
+        // The library's default RequestPath property is on no event, nor the hosting scope's.
+        Assert.All(factory.Logs.Events, e => Assert.False(e.Values.ContainsKey("RequestPath"), $"{e.Category}: {e.Message}"));
+        Assert.DoesNotContain(factory.Logs.Events, e => e.AllText.Contains(pathMarker, StringComparison.Ordinal) || e.AllText.Contains(queryMarker, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_line_records_the_status_the_exception_handler_answered()
+    {
+        await using var factory = new ClonusApiFactory();
+        var client = factory.CreateClient();
+        // Malformed JSON: the body reader throws as the framework's binding does, and
+        // ProblemDetailsExceptionHandler answers 400 after the endpoint has given up.
+        var (response, _) = await client.PostJson(Http.Assessments, """{"clonus":{"present":true}""");
+        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+
+        var line = Assert.Single(factory.Logs.Events, e => e.IsRequestLine);
+        Assert.Equal(Microsoft.Extensions.Logging.LogLevel.Information, line.Level);
+        Assert.Equal("400", line.Values["StatusCode"]);
+        Assert.Equal("/api/v1/assessments/", line.Values["Route"]);
+        Assert.Null(line.Exception);
     }
 
     [Fact]

@@ -10,7 +10,10 @@ namespace ClonusCds.Benchmarks;
 /// Entry point. Default: BenchmarkDotNet's switcher (pass <c>--filter '*'</c> to run everything).
 /// <c>--smoke</c>: run each benchmark context once through the engine and print the outcome.
 /// <c>--loop [context] [seconds]</c>: assess one context in a tight loop, for a profiler to attach
-/// to (docs/performance.md shows a <c>perf</c> recipe).
+/// to (docs/performance.md shows a <c>perf</c> recipe). <c>--log-sink [events] [rounds]</c>: the
+/// request log line through each candidate sink, standard output redirected (<see cref="LogSinkLoop"/>).
+/// <c>--request-line [requests] [rounds]</c>: the request line's whole cost, library against the
+/// hand-written middleware it replaced (<see cref="RequestLineLoop"/>).
 /// </summary>
 public static class Program
 {
@@ -25,6 +28,16 @@ public static class Program
         if (args.Length > 0 && args[0] == "--loop")
         {
             return ProfileLoop.Run(args.AsSpan(1), Console.Out);
+        }
+
+        if (args.Length > 0 && args[0] == "--log-sink")
+        {
+            return LogSinkLoop.Run(args.AsSpan(1), Console.Error);
+        }
+
+        if (args.Length > 0 && args[0] == "--request-line")
+        {
+            return RequestLineLoop.Run(args.AsSpan(1), Console.Error);
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());

@@ -141,7 +141,7 @@ public sealed class AuditTrailTests : IClassFixture<ClonusApiFactory>
         CapturedLog? line = null;
         for (var i = 0; i < 50 && line is null; i++)
         {
-            line = _factory.Logs.Events.FirstOrDefault(e => e.Category.EndsWith(nameof(RequestLogging), StringComparison.Ordinal) && e.Message.Contains(id, StringComparison.Ordinal));
+            line = _factory.Logs.Events.FirstOrDefault(e => e.IsRequestLine && e.Message.Contains(id, StringComparison.Ordinal));
             await Task.Delay(20);
         }
 

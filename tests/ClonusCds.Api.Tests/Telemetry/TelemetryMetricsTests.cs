@@ -85,7 +85,7 @@ public sealed class TelemetryMetricsTests
         var expected = answers
             .GroupBy(a => $"/api/v1/assessments/|{a.GetProperty("etiology").GetProperty("primary").GetString()}|{a.GetProperty("urgency").GetString()}")
             .ToDictionary(g => g.Key, g => (long)g.Count());
-        var line = factory.Logs.Events.Last(e => e.Category.EndsWith("RequestLogging", StringComparison.Ordinal) && e.Values["Route"] == "/cds-services/{id}");
+        var line = factory.Logs.Events.Last(e => e.IsRequestLine && e.Values["Route"] == "/cds-services/{id}");
         expected[$"/cds-services/{{id}}|{line.Values["Etiology"]}|{line.Values["Urgency"]}"] = 1;
         Assert.Equal(expected.OrderBy(p => p.Key, StringComparer.Ordinal), counts.OrderBy(p => p.Key, StringComparer.Ordinal));
     }

@@ -23,7 +23,7 @@ public sealed class TelemetryTracingTests
         Assert.Equal("POST /cds-services/{id}", server.DisplayName);
         Assert.Equal(200, server.GetTagItem("http.response.status_code"));
         // The request log line names the same trace.
-        var line = factory.Logs.Events.Last(e => e.Category.EndsWith("RequestLogging", StringComparison.Ordinal) && e.Values["Route"] == "/cds-services/{id}");
+        var line = factory.Logs.Events.Last(e => e.IsRequestLine && e.Values["Route"] == "/cds-services/{id}");
         Assert.Equal(server.TraceId.ToString(), line.Values["TraceId"]);
         var reads = factory.Spans.Where(s => s.Kind == ActivityKind.Client && s.ParentSpanId == server.SpanId).ToList();
         // One child span per request the FHIR server received, all in the request's trace.
