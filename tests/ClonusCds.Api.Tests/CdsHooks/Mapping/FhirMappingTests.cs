@@ -28,7 +28,7 @@ public sealed class FhirMappingTests
         "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[" + string.Join(",", resources.Select(r => "{\"resource\":" + r + "}")) + "]}";
 
     private static MappedRecord Map(string? patient = null, string? conditions = null, string? medications = null, string? observations = null,
-        IReadOnlyList<JsonElement>? drafts = null, IReadOnlySet<string>? selections = null) =>
+        IReadOnlyList<Hl7.Fhir.Model.Resource>? drafts = null, IReadOnlySet<string>? selections = null) =>
         Mapper.Map(new FhirInput("p1",
             patient is null ? null : Data("patient", patient),
             conditions is null ? null : Data("conditions", conditions),
@@ -193,7 +193,7 @@ public sealed class FhirMappingTests
     [Fact]
     public void Draft_orders_are_drafts_and_only_selected_ones_are_marked_selected()
     {
-        var drafts = new[] { J(MedRequest("d1", "835603", "tramadol 50 MG", "draft")), J(MedRequest("d2", "723", "amoxicillin 500 MG", "draft")) };
+        var drafts = new[] { FhirTestResources.Resource(MedRequest("d1", "835603", "tramadol 50 MG", "draft")), FhirTestResources.Resource(MedRequest("d2", "723", "amoxicillin 500 MG", "draft")) };
         var record = Map(medications: Bundle(), drafts: drafts, selections: new HashSet<string> { "MedicationRequest/d2" });
         Assert.Equal(2, record.Drafts.Count);
         Assert.All(record.Context.Medications!, m => Assert.Equal(MedicationStatus.Draft, m.Status));
