@@ -90,14 +90,16 @@ internal static partial class FhirResources
             return null;
         }
 
+        var reported = false;
         foreach (var issue in issues.Take(MaxProblems))
         {
             var at = Path(path, (issue as ExtendedCodedException)?.InstancePath);
             var message = $"Not valid FHIR R4: {Describe(issue)}";
             errors[at] = errors.TryGetValue(at, out var earlier) ? [.. earlier, message] : [message];
+            reported = true;
         }
 
-        if (!errors.Any())
+        if (!reported)
         {
             errors[path] = ["Not valid FHIR R4: the resource could not be read."];
         }
@@ -132,9 +134,9 @@ internal static partial class FhirResources
     /// <summary>
     /// The SDK's validator for every property and every primitive value (type of the JSON value,
     /// the literal's format, single vs repeating), without its pass over each complex object,
-    /// which checks cardinality and invariants: NoOverflow ignores what that pass finds, and it was
-    /// about half the deserializer's time and a quarter of its allocation on the benchmark request
-    /// (docs/performance.md, "Issue 17").
+    /// which checks cardinality and invariants: NoOverflow ignores what that pass finds, so it was
+    /// work for nothing (12 KB of the 274 KB the benchmark call allocated; docs/performance.md,
+    /// "Issue 17").
     /// </summary>
     private sealed class PrimitiveValuesValidator : IPocoValidator
     {
