@@ -8,6 +8,7 @@ using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
 using ClonusCds.Core.Triage;
 using ClonusCds.Core.Vocabulary;
+using R4 = Hl7.Fhir.Model;
 using Microsoft.Extensions.Options;
 
 namespace ClonusCds.Api.CdsHooks;
@@ -103,7 +104,19 @@ internal sealed partial class CdsHookHandler(
                     extensions: new Dictionary<string, object?> { ["missingPrefetch"] = missing.Keys });
             }
 
-            var record = mapper.Map(input!, TimeSpan.FromHours(_options.EpisodeWindowHours));
+            MappedRecord record;
+            try
+            {
+                record = mapper.Map(input!, TimeSpan.FromHours(_options.EpisodeWindowHours));
+            }
+            catch (Hl7.Fhir.Validation.CodedValidationException ex)
+            {
+                // Defence in depth: data the deserializer accepted but a typed property refuses to
+                // give (the SDK's promise for its NoOverflow mode, broken once already, see FhirResources).
+                LogUnreadableFhir(logger, ex.ErrorCode);
+                return Invalid(new Dictionary<string, string[]> { ["prefetch"] = ["Not valid FHIR R4: an element holds a value of the wrong type."] });
+            }
+
             var baseUrl = BaseUrl(http);
             var backing = new List<Assessment>(2);
             var (result, assessment) = request.Hook == CdsServiceCatalog.PatientView
@@ -329,14 +342,11 @@ internal sealed partial class CdsHookHandler(
         {
             if (request.Prefetch is { } prefetch && prefetch.TryGetProperty(key, out var value))
             {
-                var read = PrefetchData.Read(key, value, PrefetchOrigin.Prefetched);
-                if (read is null)
+                // Null (with the reason, by path, in errors) when the value is not FHIR R4 the SDK can read.
+                if (PrefetchData.Read(key, value, PrefetchOrigin.Prefetched, errors) is { } read)
                 {
-                    errors["prefetch." + key] = [$"prefetch.{key} must be a FHIR resource (a Bundle for searches) or null."];
-                    continue;
+                    data[key] = read;
                 }
-
-                data[key] = read;
             }
             else
             {
@@ -345,8 +355,8 @@ internal sealed partial class CdsHookHandler(
         }
 
         // The Patient sent must be the patient in context: data about someone else is a client error, not "no data".
-        if (data.GetValueOrDefault(CdsServiceCatalog.Keys.Patient)?.Resources.FirstOrDefault(r => r.ResourceType() == "Patient") is { } sent
-            && sent.Str("id") is { } sentId && sentId != request.PatientId)
+        if (data.GetValueOrDefault(CdsServiceCatalog.Keys.Patient)?.Resources.OfType<R4.Patient>().FirstOrDefault() is { } sent
+            && FhirResources.Text(sent.Id) is { } sentId && sentId != request.PatientId)
         {
             errors["prefetch.patient.id"] = [$"prefetch.patient is Patient/{Cards.Markdown.Shorten(sentId, 64)}, not context.patientId ({Cards.Markdown.Shorten(request.PatientId, 64)}); the prefetch must be about the patient in context."];
         }
@@ -450,12 +460,12 @@ internal sealed partial class CdsHookHandler(
             catch (FhirFetchException ex)
             {
                 LogReferenceUnread(logger, ex.Message);
-                return (reference, (JsonElement?)null);
+                return (reference, (R4.Resource?)null);
             }
         }).ToList();
         foreach (var (reference, resource) in await Task.WhenAll(reads))
         {
-            if (resource is { } r && r.ResourceType() == "Medication")
+            if (resource is R4.Medication r)
             {
                 resolver.AddFetched(reference, r);
             }
@@ -516,6 +526,9 @@ internal sealed partial class CdsHookHandler(
 
     [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "CDS service could not read supplementary prefetch key {Key} from fhirServer: {Reason}")]
     private static partial void LogSupplementaryUnread(ILogger logger, string key, string reason);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "CDS service: FHIR data accepted by the deserializer could not be read ({ErrorCode}); answered 400")]
+    private static partial void LogUnreadableFhir(ILogger logger, string errorCode);
 
     [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "CDS service {ServiceId} ({Hook}) answered 412: {Reason} (trace {TraceId})")]
     private static partial void LogPreconditionFailed(ILogger logger, string serviceId, string hook, string reason, string traceId);

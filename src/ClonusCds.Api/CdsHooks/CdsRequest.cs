@@ -1,4 +1,6 @@
 using System.Text.Json;
+using ClonusCds.Api.CdsHooks.Fhir;
+using R4 = Hl7.Fhir.Model;
 
 namespace ClonusCds.Api.CdsHooks;
 
@@ -14,7 +16,7 @@ internal sealed record CdsRequest(
     JsonElement Context,
     string PatientId,
     JsonElement? Prefetch,
-    IReadOnlyList<JsonElement> DraftOrders,
+    IReadOnlyList<R4.Resource> DraftOrders,
     IReadOnlySet<string>? Selections)
 {
     /// <summary>The <c>fullUrl</c> of each draftOrders entry (same order as <see cref="DraftOrders"/>), for references between entries.</summary>
@@ -76,7 +78,7 @@ internal sealed record CdsRequest(
         }
 
         string? patientId = null;
-        var drafts = new List<JsonElement>();
+        var drafts = new List<R4.Resource>();
         var draftUrls = new List<string?>();
         HashSet<string>? selections = null;
         if (!root.TryGetProperty("context", out var context) || context.ValueKind != JsonValueKind.Object)
@@ -159,7 +161,7 @@ internal sealed record CdsRequest(
         return token is null || scope is null || subject is null ? null : new FhirAuthorization(token, scope, subject);
     }
 
-    private static void Drafts(JsonElement context, List<JsonElement> drafts, List<string?> fullUrls, Dictionary<string, string[]> errors)
+    private static void Drafts(JsonElement context, List<R4.Resource> drafts, List<string?> fullUrls, Dictionary<string, string[]> errors)
     {
         if (!context.TryGetProperty("draftOrders", out var bundle) || bundle.ValueKind == JsonValueKind.Null)
         {
@@ -174,21 +176,24 @@ internal sealed record CdsRequest(
             return;
         }
 
-        if (bundle.TryGetProperty("entry", out var entries))
+        if (bundle.TryGetProperty("entry", out var entries) && entries.ValueKind != JsonValueKind.Array)
         {
-            if (entries.ValueKind != JsonValueKind.Array)
-            {
-                errors["context.draftOrders.entry"] = ["context.draftOrders.entry must be an array."];
-                return;
-            }
+            errors["context.draftOrders.entry"] = ["context.draftOrders.entry must be an array."];
+            return;
+        }
 
-            foreach (var entry in entries.EnumerateArray())
+        // The orders are FHIR: read by the SDK, with the same rules as prefetch (FhirResources).
+        if (FhirResources.Read(bundle, "context.draftOrders", errors) is not R4.Bundle read)
+        {
+            return;
+        }
+
+        foreach (var entry in read.Entry)
+        {
+            if (entry?.Resource is { } resource)
             {
-                if (entry.ValueKind == JsonValueKind.Object && entry.TryGetProperty("resource", out var resource) && resource.ValueKind == JsonValueKind.Object)
-                {
-                    drafts.Add(resource);
-                    fullUrls.Add(entry.TryGetProperty("fullUrl", out var url) && url.ValueKind == JsonValueKind.String ? url.GetString() : null);
-                }
+                drafts.Add(resource);
+                fullUrls.Add(FhirResources.Text(entry.FullUrl));
             }
         }
     }

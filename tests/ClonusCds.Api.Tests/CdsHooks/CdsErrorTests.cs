@@ -106,6 +106,45 @@ public sealed class CdsErrorTests(ClonusApiFactory factory) : IClassFixture<Clon
         Assert.Empty(CardExpectations.Compare(body, fixture.Expect));
     }
 
+    [Fact]
+    public async Task Invalid_FHIR_in_a_prefetched_resource_is_a_400_naming_its_path()
+    {
+        var fixture = FixtureLoader.Load(OrderSelect);
+        fixture.Request["prefetch"]!["medications"]!["entry"]![0]!["resource"]!["status"] = 42;
+
+        var (response, body) = await _client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = body.GetProperty("errors").GetProperty("prefetch.medications.entry[0].resource.status")[0].GetString()!;
+        Assert.StartsWith("Not valid FHIR R4:", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Invalid_FHIR_in_a_draft_order_is_a_400_naming_its_path()
+    {
+        var fixture = FixtureLoader.Load(OrderSelect);
+        fixture.Request["context"]!["draftOrders"]!["entry"]![0]!["resource"]!["authoredOn"] = "yesterday";
+
+        var (response, body) = await _client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.True(body.GetProperty("errors").TryGetProperty("context.draftOrders.entry[0].resource.authoredOn", out _), body.ToString());
+    }
+
+    [Fact]
+    public async Task A_status_code_outside_the_value_set_and_a_zoneless_dateTime_are_tolerated_as_before()
+    {
+        var fixture = FixtureLoader.Load(OrderSelect);
+        var order = fixture.Request["prefetch"]!["medications"]!["entry"]![0]!["resource"]!;
+        order["status"] = "held-by-pharmacy";
+        order["authoredOn"] = "2026-01-05T09:30:00";
+
+        var (response, body) = await _client.PostJson($"/cds-services/{fixture.Service}", fixture.RequestJson);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(CardExpectations.Compare(body, fixture.Expect));
+    }
+
     public static TheoryData<string, string> OddBodies() => new()
     {
         { "array", "[]" },

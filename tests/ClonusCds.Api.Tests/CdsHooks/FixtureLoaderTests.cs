@@ -234,9 +234,12 @@ public sealed class FixtureLoaderTests
                     problems.Add($"prefetch.{key}/{resource?["id"]} is not about Patient/{patientId}");
                 }
 
-                if ((string?)resource?["resourceType"] == "Observation" && resource["effectiveDateTime"] is null)
+                // effective[x]: a dateTime, a Period or an instant (FHIR R4 Observation.effective[x]; the
+                // Timing form does not date a single finding).
+                if ((string?)resource?["resourceType"] == "Observation"
+                    && resource["effectiveDateTime"] is null && resource["effectivePeriod"] is null && resource["effectiveInstant"] is null)
                 {
-                    problems.Add($"prefetch.{key}/{resource["id"]} has no effectiveDateTime");
+                    problems.Add($"prefetch.{key}/{resource["id"]} has no effectiveDateTime, effectivePeriod or effectiveInstant");
                 }
             }
         }

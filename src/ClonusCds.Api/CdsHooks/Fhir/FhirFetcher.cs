@@ -5,6 +5,7 @@ using System.Text.Json;
 using ClonusCds.Api.Infrastructure.Telemetry;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using R4 = Hl7.Fhir.Model;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
@@ -62,7 +63,7 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
     /// the token never leaves that server). Null when the server has no such resource (404/410)
     /// or the reference is not one this service may follow.
     /// </summary>
-    public async Task<JsonElement?> ReadAsync(Uri server, string token, string reference, CancellationToken ct)
+    public async Task<R4.Resource?> ReadAsync(Uri server, string token, string reference, CancellationToken ct)
     {
         Uri url;
         if (Uri.TryCreate(reference, UriKind.Absolute, out _))
@@ -84,7 +85,7 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
         }
 
         using var doc = await GetAsync(url, token, notFoundIsNull: true, ct);
-        return doc is null || doc.RootElement.ValueKind != JsonValueKind.Object ? null : doc.RootElement.Clone();
+        return doc is null ? null : Deserialize(doc.RootElement);
     }
 
     /// <summary>Follows a searchset's next links on the same server, up to MaxPages in all.</summary>
@@ -109,15 +110,22 @@ internal sealed class FhirFetcher(IHttpClientFactory clients, IOptions<CdsHooksO
         }
     }
 
-    private static void Add(PrefetchData data, JsonElement root)
+    private static void Add(PrefetchData data, JsonElement root) => data.Add(Deserialize(root));
+
+    /// <summary>
+    /// The server's answer as a POCO, read with the same rules as prefetch (<see cref="FhirResources"/>);
+    /// the problems go to the log only (through the exception), never to the caller.
+    /// </summary>
+    private static R4.Resource Deserialize(JsonElement root)
     {
-        if (root.ValueKind != JsonValueKind.Object || root.ResourceType() is not { } type)
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(type.GetString()))
         {
             throw new FhirFetchException("The FHIR server answered with something that is not a FHIR resource.");
         }
 
-        // Clone: the document is disposed when the page has been read.
-        data.Add(root.Clone(), type);
+        var problems = new Dictionary<string, string[]>();
+        return FhirResources.Read(root, "$", problems)
+            ?? throw new FhirFetchException($"The FHIR server answered with invalid FHIR R4 ({string.Join("; ", problems.Take(3).Select(p => $"{p.Key}: {p.Value[0]}"))}).");
     }
 
     /// <summary>

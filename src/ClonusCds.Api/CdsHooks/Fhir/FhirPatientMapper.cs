@@ -1,7 +1,7 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClonusCds.Core.KnowledgeBase;
 using ClonusCds.Core.Model;
+using R4 = Hl7.Fhir.Model;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
@@ -40,7 +40,7 @@ internal sealed record FhirInput(
     PrefetchData? Conditions,
     PrefetchData? Medications,
     IReadOnlyList<PrefetchData> Observations,
-    IReadOnlyList<JsonElement> DraftOrders,
+    IReadOnlyList<R4.Resource> DraftOrders,
     IReadOnlySet<string>? Selections)
 {
     /// <summary>How many keys were read from the FHIR server.</summary>
@@ -224,8 +224,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
     private static PatientInfo ReadPatient(FhirInput input, DateTimeOffset now, List<string> notes)
     {
-        var resource = input.Patient?.Resources.FirstOrDefault(r => r.ResourceType() == "Patient");
-        if (resource is not { } p)
+        if (input.Patient?.Resources.OfType<R4.Patient>().FirstOrDefault() is not { } p)
         {
             notes.Add(input.Patient is { Failed: true }
                 ? "Patient: the EHR reported an error reading the Patient (OperationOutcome); age and sex unknown."
@@ -233,13 +232,13 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             return new PatientInfo();
         }
 
-        if (p.Str("id") is { } id && id != input.PatientId)
+        if (FhirResources.Text(p.Id) is { } id && id != input.PatientId)
         {
             notes.Add("Patient: the Patient resource is not the patient in context; it was not used.");
             return new PatientInfo();
         }
 
-        var sex = p.Str("gender") switch
+        var sex = p.GenderElement.Raw() switch
         {
             "male" => Sex.Male,
             "female" => Sex.Female,
@@ -249,7 +248,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         };
 
         double? age = null;
-        if (FhirJson.Date(p.Str("birthDate")) is { } birth)
+        if (FhirResources.Date(p.BirthDate) is { } birth)
         {
             // Partial dates: mid-month or mid-year. A year-only date cannot place an infant: unknown under 2.
             var point = birth.Precision switch
@@ -287,21 +286,21 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     {
         var list = new List<ConditionEntry>();
         var dialysis = false;
-        foreach (var c in input.Conditions?.Resources ?? [])
+        foreach (var c in input.Conditions?.Resources.OfType<R4.Condition>() ?? [])
         {
-            if (c.ResourceType() != "Condition" || !ForPatient(c, input.PatientId, resolver, input.Conditions!.Key))
+            if (!ForPatient(c, input.PatientId, resolver, input.Conditions!.Key))
             {
                 continue;
             }
 
-            var verification = c.Obj("verificationStatus").CodeIn("http://terminology.hl7.org/CodeSystem/condition-ver-status")
-                ?? c.Obj("verificationStatus").Codings().Select(x => x.Code).FirstOrDefault();
+            var verification = c.VerificationStatus.CodeIn("http://terminology.hl7.org/CodeSystem/condition-ver-status")
+                ?? c.VerificationStatus.Codings().Select(x => x.Code).FirstOrDefault();
             if (verification is "refuted" or "entered-in-error")
             {
                 continue;
             }
 
-            var clinical = c.Obj("clinicalStatus").Codings().Select(x => x.Code).FirstOrDefault();
+            var clinical = c.ClinicalStatus.Codings().Select(x => x.Code).FirstOrDefault();
             var entry = Condition(c, now);
             var matched = kb.ConditionVocabulary.Match(entry);
             // Resolved conditions are history; inactive or in remission still count for a structural
@@ -328,12 +327,18 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         return (list, dialysis);
     }
 
-    private ConditionEntry Condition(JsonElement c, DateTimeOffset now)
+    private ConditionEntry Condition(R4.Condition c, DateTimeOffset now)
     {
-        var code = c.Obj("code");
-        var text = Truncate(code.Text(), 200);
+        var code = c.Code;
+        var text = Truncate(code.Words(), 200);
         ConditionOnset? onset = null;
-        if (FhirJson.Date(c.Str("onsetDateTime") ?? c.Obj("onsetPeriod")?.Str("start")) is { } start)
+        var onsetAt = c.Onset switch
+        {
+            R4.FhirDateTime at => at.Value,
+            R4.Period period => period.Start,
+            _ => null,
+        };
+        if (FhirResources.Date(onsetAt) is { } start)
         {
             onset = (now - start.Start).TotalDays <= AcuteConditionDays ? ConditionOnset.Acute : ConditionOnset.Chronic;
         }
@@ -350,7 +355,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
             var candidate = new ConditionEntry { Code = Truncate(value, 50), System = system, Display = text ?? Truncate(display, 200), Onset = onset };
             first ??= candidate;
-            if ((string.Equals(system, FhirJson.Icd10Cm, StringComparison.OrdinalIgnoreCase) || string.Equals(system, FhirJson.Snomed, StringComparison.OrdinalIgnoreCase))
+            if ((string.Equals(system, FhirResources.Icd10Cm, StringComparison.OrdinalIgnoreCase) || string.Equals(system, FhirResources.Snomed, StringComparison.OrdinalIgnoreCase))
                 && kb.ConditionVocabulary.Match(candidate) is not null)
             {
                 return candidate;
@@ -384,7 +389,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
                 }
 
                 list.Add(entry);
-                if (m.ResourceType() == "MedicationStatement")
+                if (m is R4.MedicationStatement)
                 {
                     statements++;
                 }
@@ -395,7 +400,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         var drafts = new List<DraftOrder>();
         foreach (var order in input.DraftOrders)
         {
-            if (order.ResourceType() != "MedicationRequest" || Medication(order, now, draft: true, resolver, FhirReferenceResolver.DraftOrders, notes) is not { } entry)
+            if (order is not R4.MedicationRequest || Medication(order, now, draft: true, resolver, FhirReferenceResolver.DraftOrders, notes) is not { } entry)
             {
                 continue;
             }
@@ -431,15 +436,22 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     /// from the reference's display. A reference that resolves nowhere gives an "unidentified
     /// medication" entry, so the list is known to be incomplete rather than read as "none".
     /// </summary>
-    internal static MedicationEntry? Medication(JsonElement m, DateTimeOffset now, bool draft, FhirReferenceResolver? resolver = null, string? source = null, List<string>? notes = null)
+    internal static MedicationEntry? Medication(R4.Resource m, DateTimeOffset now, bool draft, FhirReferenceResolver? resolver = null, string? source = null, List<string>? notes = null)
     {
-        var type = m.ResourceType();
-        if (type is not ("MedicationRequest" or "MedicationStatement"))
+        // The two resources share what is read here under different names: dosageInstruction / dosage,
+        // authoredOn / effective[x].
+        var (status, medicationElement, dosages) = m switch
+        {
+            R4.MedicationRequest r => (r.StatusElement.Raw(), r.Medication, r.DosageInstruction),
+            R4.MedicationStatement s => (s.StatusElement.Raw(), s.Medication, s.Dosage),
+            _ => default((string?, R4.DataType?, List<R4.Dosage>?)),
+        };
+        if (dosages is null)
         {
             return null;
         }
 
-        var status = m.Str("status");
+        var type = m.TypeName;
         MedicationStatus medicationStatus;
         if (draft)
         {
@@ -458,21 +470,23 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
                     medicationStatus = MedicationStatus.Stopped;
                     break;
                 default:
-                    // active, on-hold, intended, unknown or absent: counted as taken (unknown is not "no").
+                    // active, on-hold, intended, unknown, absent or a code outside the value set:
+                    // counted as taken (unknown is not "no").
                     medicationStatus = MedicationStatus.Active;
                     break;
             }
         }
 
-        var concept = m.Obj("medicationCodeableConcept");
-        var referenceText = m.Obj("medicationReference")?.Str("reference");
-        JsonElement? medication = null;
+        var concept = medicationElement as R4.CodeableConcept;
+        var medicationReference = medicationElement as R4.ResourceReference;
+        var referenceText = FhirResources.Text(medicationReference?.Reference);
+        R4.Medication? medication = null;
         if (concept is null && referenceText is not null)
         {
             var resolved = (resolver ?? new FhirReferenceResolver()).Resolve(m, referenceText, "Medication", source);
-            if (resolved is { } r)
+            if (resolved is { Resource: R4.Medication found } r)
             {
-                medication = r.Resource;
+                medication = found;
                 if (r.Origin != ReferenceOrigin.Contained)
                 {
                     notes?.Add($"{m.Reference() ?? type}: medication read from {Shorten(referenceText)} ({OriginText(r.Origin)}).");
@@ -480,16 +494,16 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             }
         }
 
-        concept ??= medication?.Obj("code");
-        var rxcui = concept.CodeIn(FhirJson.RxNorm);
-        var name = concept?.Str("text") ?? concept.Codings().Select(c => c.Display).FirstOrDefault(d => d is not null)
-            ?? m.Obj("medicationReference")?.Str("display");
-        if (rxcui is null && name is null && medication is { } med)
+        concept ??= medication?.Code;
+        var rxcui = concept.CodeIn(FhirResources.RxNorm);
+        var name = FhirResources.Text(concept?.Text) ?? concept.Codings().Select(c => c.Display).FirstOrDefault(d => d is not null)
+            ?? FhirResources.Text(medicationReference?.Display);
+        if (rxcui is null && name is null && medication is not null)
         {
             // A Medication without a code: its ingredients (a compounded or multi-ingredient product).
-            var ingredient = med.Arr("ingredient").Select(i => i.Obj("itemCodeableConcept")).FirstOrDefault(c => c is not null);
-            rxcui = ingredient.CodeIn(FhirJson.RxNorm);
-            name = ingredient.Text();
+            var ingredient = medication.Ingredient.Select(i => i?.Item as R4.CodeableConcept).FirstOrDefault(c => c is not null);
+            rxcui = ingredient.CodeIn(FhirResources.RxNorm);
+            name = ingredient.Words();
         }
 
         if (rxcui is null && name is null)
@@ -519,8 +533,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
                 days = Math.Max(0, Math.Round((now - end).TotalDays, 1));
             }
         }
-        else if (medicationStatus == MedicationStatus.Active
-            && FhirJson.Date(m.Str("authoredOn") ?? m.Str("effectiveDateTime") ?? m.Obj("effectivePeriod")?.Str("start")) is { } started)
+        else if (medicationStatus == MedicationStatus.Active && FhirResources.Date(StartedAt(m)) is { } started)
         {
             var since = (now - started.Start).TotalDays;
             if (since >= 0)
@@ -530,7 +543,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             }
         }
 
-        var dosage = m.Arr(type == "MedicationRequest" ? "dosageInstruction" : "dosage").FirstOrDefault();
+        var dosage = dosages.FirstOrDefault();
         return new MedicationEntry
         {
             Name = Truncate(name, 200),
@@ -538,10 +551,19 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
             Status = medicationStatus,
             Change = change,
             DaysSinceChange = days,
-            Route = Route(dosage.ValueKind == JsonValueKind.Object ? dosage.Obj("route") : null),
-            Dose = Truncate(dosage.ValueKind == JsonValueKind.Object ? dosage.Str("text") : null, 200),
+            Route = Route(dosage?.Route),
+            Dose = Truncate(FhirResources.Text(dosage?.Text), 200),
         };
     }
+
+    /// <summary>When the medicine was started: the order's <c>authoredOn</c>; the statement's <c>effectiveDateTime</c> or <c>effectivePeriod.start</c>.</summary>
+    private static string? StartedAt(R4.Resource m) => m switch
+    {
+        R4.MedicationRequest r => r.AuthoredOn,
+        R4.MedicationStatement { Effective: R4.FhirDateTime at } => at.Value,
+        R4.MedicationStatement { Effective: R4.Period period } => period.Start,
+        _ => null,
+    };
 
     /// <summary>
     /// When a stopped or completed medicine was stopped: the end of its period
@@ -551,17 +573,21 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     /// resource's <c>meta.lastUpdated</c> — which bounds the time since stopping from below (the
     /// drug was stopped no later than that), so a washout is never judged over too early.
     /// </summary>
-    private static DateTimeOffset? StoppedAt(JsonElement m)
+    private static DateTimeOffset? StoppedAt(R4.Resource m)
     {
-        var end = FhirJson.Date(m.Obj("effectivePeriod")?.Str("end"))
-            ?? m.Arr("dosageInstruction").Select(d => FhirJson.Date(d.Obj("timing")?.Obj("repeat")?.Obj("boundsPeriod")?.Str("end"))).FirstOrDefault(d => d is not null)
-            ?? FhirJson.Date(m.Obj("dispenseRequest")?.Obj("validityPeriod")?.Str("end"));
+        var end = m switch
+        {
+            R4.MedicationStatement { Effective: R4.Period period } => FhirResources.Date(period.End),
+            R4.MedicationRequest r => r.DosageInstruction.Select(d => FhirResources.Date((d?.Timing?.Repeat?.Bounds as R4.Period)?.End)).FirstOrDefault(d => d is not null)
+                ?? FhirResources.Date(r.DispenseRequest?.ValidityPeriod?.End),
+            _ => null,
+        };
         if (end is { } e)
         {
             return e.Start;
         }
 
-        var known = FhirJson.Date(m.Str("dateAsserted")) ?? FhirJson.Date(m.Obj("meta")?.Str("lastUpdated"));
+        var known = (m is R4.MedicationStatement s ? FhirResources.Date(s.DateAsserted) : null) ?? FhirResources.Date(m.Meta?.LastUpdated);
         return known?.Start;
     }
 
@@ -575,10 +601,10 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
 
     private static string Shorten(string reference) => Truncate(reference, 120)!;
 
-    private static MedicationRoute? Route(JsonElement? route)
+    private static MedicationRoute? Route(R4.CodeableConcept? route)
     {
-        var sct = route.CodeIn(FhirJson.Snomed);
-        var text = route.Text()?.ToLowerInvariant() ?? "";
+        var sct = route.CodeIn(FhirResources.Snomed);
+        var text = route.Words()?.ToLowerInvariant() ?? "";
         return sct switch
         {
             "26643006" => MedicationRoute.Oral,
@@ -599,9 +625,17 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
     /// True unless the resource names another patient (subject or patient reference that does not
     /// end in Patient/{id}). Resources without a reference are taken as the context patient's.
     /// </summary>
-    internal static bool ForPatient(JsonElement resource, string patientId, FhirReferenceResolver? resolver = null, string? source = null)
+    internal static bool ForPatient(R4.Resource resource, string patientId, FhirReferenceResolver? resolver = null, string? source = null)
     {
-        var reference = resource.Obj("subject")?.Str("reference") ?? resource.Obj("patient")?.Str("reference");
+        var subject = resource switch
+        {
+            R4.Condition c => c.Subject,
+            R4.MedicationRequest r => r.Subject,
+            R4.MedicationStatement s => s.Subject,
+            R4.Observation o => o.Subject,
+            _ => null,
+        };
+        var reference = FhirResources.Text(subject?.Reference);
         if (reference is null || reference == patientId || reference.EndsWith("Patient/" + patientId, StringComparison.Ordinal)
             || FhirReferenceResolver.Normalize(reference) == "Patient/" + patientId)
         {
@@ -609,7 +643,7 @@ internal sealed partial class FhirPatientMapper(ClinicalKnowledgeBase kb, TimePr
         }
 
         // A urn:uuid or other fullUrl reference: the Patient entry it points to decides.
-        return resolver?.Resolve(resource, reference, "Patient", source) is { } patient && patient.Resource.Str("id") == patientId;
+        return resolver?.Resolve(resource, reference, "Patient", source) is { Resource: R4.Patient patient } && patient.Id == patientId;
     }
 
     internal static string? Truncate(string? s, int max) => s is null ? null : s.Length <= max ? s : s[..max];

@@ -1,4 +1,4 @@
-using System.Text.Json;
+using R4 = Hl7.Fhir.Model;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
@@ -16,7 +16,7 @@ internal enum ReferenceOrigin
 }
 
 /// <summary>A resolved reference: the resource and where it was found.</summary>
-internal readonly record struct ResolvedReference(JsonElement Resource, ReferenceOrigin Origin);
+internal readonly record struct ResolvedReference(R4.Resource Resource, ReferenceOrigin Origin);
 
 /// <summary>
 /// Resolves FHIR references for the mapping, wherever the target sits, in this order (FHIR R4
@@ -38,11 +38,11 @@ internal sealed class FhirReferenceResolver
     /// <summary>Name of the draft orders' Bundle as a source.</summary>
     public const string DraftOrders = "draftOrders";
 
-    private readonly Dictionary<string, List<(string? FullUrl, JsonElement Resource)>> _sources = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, JsonElement> _fetched = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<(string? FullUrl, R4.Resource Resource)>> _sources = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, R4.Resource> _fetched = new(StringComparer.Ordinal);
 
     /// <summary>Adds the entries of one Bundle (or a single resource) under a source name.</summary>
-    public void AddSource(string name, IReadOnlyList<JsonElement> resources, IReadOnlyList<string?> fullUrls)
+    public void AddSource(string name, IReadOnlyList<R4.Resource> resources, IReadOnlyList<string?> fullUrls)
     {
         if (!_sources.TryGetValue(name, out var list))
         {
@@ -69,17 +69,17 @@ internal sealed class FhirReferenceResolver
     }
 
     /// <summary>Adds a resource read from the FHIR server for that reference.</summary>
-    public void AddFetched(string reference, JsonElement resource) => _fetched[Normalize(reference) ?? reference] = resource;
+    public void AddFetched(string reference, R4.Resource resource) => _fetched[Normalize(reference) ?? reference] = resource;
 
     /// <summary>Resolves <paramref name="reference"/> made by <paramref name="from"/> (found in source <paramref name="source"/>) to a resource of <paramref name="type"/>.</summary>
-    public ResolvedReference? Resolve(JsonElement from, string reference, string type, string? source)
+    public ResolvedReference? Resolve(R4.Resource from, string reference, string type, string? source)
     {
         if (reference.StartsWith('#'))
         {
             var id = reference[1..];
-            foreach (var contained in from.Arr("contained"))
+            foreach (var contained in (from as R4.DomainResource)?.Contained ?? [])
             {
-                if (contained.ResourceType() == type && contained.Str("id") == id)
+                if (contained?.TypeName == type && contained.Id == id)
                 {
                     return new ResolvedReference(contained, ReferenceOrigin.Contained);
                 }
@@ -108,7 +108,7 @@ internal sealed class FhirReferenceResolver
             }
         }
 
-        return typeId is not null && _fetched.TryGetValue(typeId, out var fetched) && fetched.ResourceType() == type
+        return typeId is not null && _fetched.TryGetValue(typeId, out var fetched) && fetched.TypeName == type
             ? new ResolvedReference(fetched, ReferenceOrigin.Fetched)
             : null;
     }
@@ -126,8 +126,7 @@ internal sealed class FhirReferenceResolver
         {
             foreach (var (_, resource) in entries)
             {
-                if (resource.ResourceType() is not ("MedicationRequest" or "MedicationStatement")
-                    || resource.Obj("medicationReference")?.Str("reference") is not { } reference
+                if (MedicationReference(resource) is not { } reference
                     || reference.StartsWith('#')
                     || Resolve(resource, reference, "Medication", name) is not null)
                 {
@@ -148,7 +147,15 @@ internal sealed class FhirReferenceResolver
         return result;
     }
 
-    private static JsonElement? Find(List<(string? FullUrl, JsonElement Resource)> entries, string reference, string? typeId)
+    /// <summary>The <c>medicationReference.reference</c> of a MedicationRequest or MedicationStatement.</summary>
+    internal static string? MedicationReference(R4.Resource resource) => resource switch
+    {
+        R4.MedicationRequest { Medication: R4.ResourceReference r } => FhirResources.Text(r.Reference),
+        R4.MedicationStatement { Medication: R4.ResourceReference r } => FhirResources.Text(r.Reference),
+        _ => null,
+    };
+
+    private static R4.Resource? Find(List<(string? FullUrl, R4.Resource Resource)> entries, string reference, string? typeId)
     {
         // fullUrl first (absolute URLs and urn:uuid references), then Type/id.
         foreach (var (fullUrl, resource) in entries)

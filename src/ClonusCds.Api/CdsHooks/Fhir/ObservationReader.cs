@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using ClonusCds.Core.Model;
+using R4 = Hl7.Fhir.Model;
 using static ClonusCds.Api.CdsHooks.Fhir.FhirPatientMapper;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
@@ -31,7 +31,20 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         Clonus, Agitation, Diaphoresis, Tremor, Hyperreflexia,
     }
 
-    private sealed record Reading(Kind Kind, DateTimeOffset? At, JsonElement Resource, JsonElement Value);
+    /// <summary>
+    /// One reading: the Observation, and what holds its value — the Observation itself, or one of
+    /// its components (a blood-pressure panel), each with <c>value[x]</c>, <c>dataAbsentReason</c>
+    /// and <c>interpretation</c>.
+    /// </summary>
+    private sealed record Reading(Kind Kind, DateTimeOffset? At, R4.Observation Resource, ObservedValue Value);
+
+    /// <summary>The value part of an Observation or of one of its components.</summary>
+    internal sealed record ObservedValue(R4.DataType? Value, R4.CodeableConcept? DataAbsentReason, IReadOnlyList<R4.CodeableConcept> Interpretation, R4.CodeableConcept? Code)
+    {
+        public static ObservedValue Of(R4.Observation o) => new(o.Value, o.DataAbsentReason, o.Interpretation, o.Code);
+
+        public static ObservedValue Of(R4.Observation.ComponentComponent c) => new(c.Value, c.DataAbsentReason, c.Interpretation, c.Code);
+    }
 
     private readonly List<Reading> _readings = [];
     private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
@@ -40,9 +53,9 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     /// <summary>Resolves subject references written as fullUrls.</summary>
     public FhirReferenceResolver? Resolver { get; init; }
 
-    public void Add(JsonElement o, string? source = null)
+    public void Add(R4.Resource resource, string? source = null)
     {
-        if (o.ResourceType() != "Observation")
+        if (resource is not R4.Observation o)
         {
             return;
         }
@@ -53,35 +66,38 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
             return;
         }
 
-        if (!ForPatient(o, patientId, Resolver, source) || o.Str("status") is "entered-in-error" or "cancelled" or "registered")
+        if (!ForPatient(o, patientId, Resolver, source) || o.StatusElement.Raw() is "entered-in-error" or "cancelled" or "registered")
         {
             _skipped++;
             return;
         }
 
         var at = When(o);
-        var code = o.Obj("code");
-        if (Kinds(code) is { } kind)
+        if (Kinds(o.Code) is { } kind)
         {
-            _readings.Add(new Reading(kind, at, o, o));
+            _readings.Add(new Reading(kind, at, o, ObservedValue.Of(o)));
         }
 
         // Blood-pressure panels (85354-9) carry systolic and diastolic as components.
-        foreach (var component in o.Arr("component"))
+        foreach (var component in o.Component)
         {
-            var cc = component.Obj("code");
-            if (cc.HasCode(FhirJson.Loinc, LoincSystolic))
+            if (component?.Code is not { } cc)
             {
-                _readings.Add(new Reading(Kind.Systolic, at, o, component));
+                continue;
             }
-            else if (cc.HasCode(FhirJson.Loinc, LoincDiastolic))
+
+            if (cc.HasCode(FhirResources.Loinc, LoincSystolic))
             {
-                _readings.Add(new Reading(Kind.Diastolic, at, o, component));
+                _readings.Add(new Reading(Kind.Systolic, at, o, ObservedValue.Of(component)));
+            }
+            else if (cc.HasCode(FhirResources.Loinc, LoincDiastolic))
+            {
+                _readings.Add(new Reading(Kind.Diastolic, at, o, ObservedValue.Of(component)));
             }
         }
     }
 
-    private static Kind? Kinds(JsonElement? code)
+    private static Kind? Kinds(R4.CodeableConcept? code)
     {
         foreach (var (system, value, _) in code.Codings())
         {
@@ -90,7 +106,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
                 continue;
             }
 
-            if (string.Equals(system, FhirJson.Loinc, StringComparison.OrdinalIgnoreCase))
+            if (string.Equals(system, FhirResources.Loinc, StringComparison.OrdinalIgnoreCase))
             {
                 switch (value)
                 {
@@ -117,7 +133,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
                         break;
                 }
             }
-            else if (string.Equals(system, FhirJson.Snomed, StringComparison.OrdinalIgnoreCase))
+            else if (string.Equals(system, FhirResources.Snomed, StringComparison.OrdinalIgnoreCase))
             {
                 switch (value)
                 {
@@ -132,14 +148,23 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         }
 
         // Local codes: a finding whose text names clonus (not myoclonus) is read as a clonus finding.
-        var text = code.Text();
+        var text = code.Words();
         return text is not null && ClonusWord().IsMatch(text) ? Kind.Clonus : null;
     }
 
-    private static DateTimeOffset? When(JsonElement o) =>
-        (FhirJson.Date(o.Str("effectiveDateTime")) ?? FhirJson.Date(o.Str("effectiveInstant"))
-            ?? FhirJson.Date(o.Obj("effectivePeriod")?.Str("end")) ?? FhirJson.Date(o.Obj("effectivePeriod")?.Str("start"))
-            ?? FhirJson.Date(o.Str("issued")))?.Start;
+    /// <summary>
+    /// When the observation was made: <c>effectiveDateTime</c>, <c>effectiveInstant</c>, the end of
+    /// <c>effectivePeriod</c> (else its start), else <c>issued</c> (when the result was released,
+    /// later than the observation: no earlier than it).
+    /// </summary>
+    private static DateTimeOffset? When(R4.Observation o) =>
+        (o.Effective switch
+        {
+            R4.FhirDateTime at => FhirResources.Date(at.Value),
+            R4.Instant instant => FhirResources.Date(instant.Value),
+            R4.Period period => FhirResources.Date(period.End) ?? FhirResources.Date(period.Start),
+            _ => null,
+        } ?? FhirResources.Date(o.Issued))?.Start;
 
     public ObservationFindings Build()
     {
@@ -199,8 +224,8 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         bool? pregnant = null;
         if (Newest(byKind, Kind.Pregnancy) is { } preg)
         {
-            var value = preg.Value.Obj("valueCodeableConcept");
-            pregnant = value.HasCode(FhirJson.Snomed, SctPregnant) ? true : value.HasCode(FhirJson.Snomed, SctNotPregnant) ? false : null;
+            var value = preg.Value.Value as R4.CodeableConcept;
+            pregnant = value.HasCode(FhirResources.Snomed, SctPregnant) ? true : value.HasCode(FhirResources.Snomed, SctNotPregnant) ? false : null;
             Note(preg, $"pregnancy status {(pregnant is null ? "not readable" : pregnant.Value ? "pregnant" : "not pregnant")}");
         }
 
@@ -293,7 +318,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         ClonusOnset? onset = null;
         foreach (var r in readings.Where(r => PresenceOf(r.Value) == true))
         {
-            if (r.Resource.Obj("code").HasCode(FhirJson.Snomed, SctAnkleClonus))
+            if (r.Resource.Code.HasCode(FhirResources.Snomed, SctAnkleClonus))
             {
                 sites.Add(ClonusSite.Ankle);
             }
@@ -451,46 +476,46 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     private static bool Has(string lower, string word) => lower.Contains(word, StringComparison.Ordinal);
 
     /// <summary>Every text of the finding, with where it was read.</summary>
-    private static IEnumerable<(string Where, string Text)> Texts(JsonElement o)
+    private static IEnumerable<(string Where, string Text)> Texts(R4.Observation o)
     {
-        if (o.Obj("code")?.Str("text") is { } code)
+        if (FhirResources.Text(o.Code?.Text) is { } code)
         {
             yield return ("code.text", code);
         }
 
-        if (o.Obj("method").Text() is { } method)
+        if (o.Method.Words() is { } method)
         {
             yield return ("method.text", method);
         }
 
-        if (o.Obj("bodySite").Text() is { } site)
+        if (o.BodySite.Words() is { } site)
         {
             yield return ("bodySite.text", site);
         }
 
-        if (o.Str("valueString") is { } value)
+        if (o.Value is R4.FhirString { Value: var value } && FhirResources.Text(value) is { } valueString)
         {
-            yield return ("valueString", value);
+            yield return ("valueString", valueString);
         }
 
-        if (o.Obj("valueCodeableConcept")?.Str("text") is { } valueText)
+        if (o.Value is R4.CodeableConcept concept && FhirResources.Text(concept.Text) is { } valueText)
         {
             yield return ("valueCodeableConcept.text", valueText);
         }
 
-        foreach (var note in o.Arr("note"))
+        foreach (var note in o.Note)
         {
-            if (note.Str("text") is { } text)
+            if (FhirResources.Text(note?.Text) is { } text)
             {
                 yield return ("note.text", text);
             }
         }
 
-        foreach (var component in o.Arr("component"))
+        foreach (var component in o.Component)
         {
-            if (component.Str("valueString") is { } cv)
+            if (component?.Value is R4.FhirString { Value: var cv } && FhirResources.Text(cv) is { } componentText)
             {
-                yield return ("component.valueString", cv);
+                yield return ("component.valueString", componentText);
             }
         }
     }
@@ -502,25 +527,25 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
     /// boolean, or words; a coded finding recorded without any value is the finding asserted
     /// (present), unless a dataAbsentReason says the value is missing.
     /// </summary>
-    internal static bool? PresenceOf(JsonElement o)
+    internal static bool? PresenceOf(ObservedValue o)
     {
-        var concept = o.Obj("valueCodeableConcept");
-        if (concept.HasCode(FhirJson.Snomed, SctAbsent))
+        var concept = o.Value as R4.CodeableConcept;
+        if (concept.HasCode(FhirResources.Snomed, SctAbsent))
         {
             return false;
         }
 
-        if (concept.HasCode(FhirJson.Snomed, SctPresent))
+        if (concept.HasCode(FhirResources.Snomed, SctPresent))
         {
             return true;
         }
 
-        if (o.Bool("valueBoolean") is { } b)
+        if (o.Value is R4.FhirBoolean { Value: { } b })
         {
             return b;
         }
 
-        var words = (concept.Text() ?? o.Str("valueString"))?.Trim().ToLowerInvariant();
+        var words = (concept.Words() ?? FhirResources.Text((o.Value as R4.FhirString)?.Value))?.Trim().ToLowerInvariant();
         if (words is not null)
         {
             if (words is "absent" or "negative" or "no" or "not present" or "not detected" or "none" || words.StartsWith("no ", StringComparison.Ordinal))
@@ -534,7 +559,7 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
             }
         }
 
-        var interpretation = o.Arr("interpretation").SelectMany(i => ((JsonElement?)i).Codings()).Select(c => c.Code).FirstOrDefault();
+        var interpretation = o.Interpretation.SelectMany(i => i.Codings()).Select(c => c.Code).FirstOrDefault();
         if (interpretation is "NEG")
         {
             return false;
@@ -545,13 +570,14 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
             return true;
         }
 
-        if (o.Obj("dataAbsentReason") is not null || concept is not null || words is not null)
+        // A value absent for a reason is unknown, never "no".
+        if (o.DataAbsentReason is not null || concept is not null || words is not null)
         {
             return null;
         }
 
         // No value at all: a SNOMED CT finding code asserts the finding, unless its text negates it.
-        var codeText = o.Obj("code")?.Str("text")?.ToLowerInvariant();
+        var codeText = FhirResources.Text(o.Code?.Text)?.ToLowerInvariant();
         return codeText is not null && (codeText.StartsWith("no ", StringComparison.Ordinal) || codeText.Contains("absent", StringComparison.Ordinal)) ? false : true;
     }
 
@@ -621,18 +647,30 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         double raw;
         string? ucum;
         var comparator = "";
-        if (r.Value.Obj("valueQuantity") is { } q && q.Num("value") is { } number)
+        if (r.Value.Value is R4.Quantity { Value: { } number } q && (double)number is var d && double.IsFinite(d))
         {
-            raw = number;
-            ucum = q.Str("code") ?? q.Str("unit");
-            comparator = q.Str("comparator") ?? "";
+            raw = d;
+            ucum = FhirResources.Text(q.Code) ?? FhirResources.Text(q.Unit);
+            comparator = q.ComparatorElement.Raw() ?? "";
         }
-        else if (lab && r.Value.Str("valueString") is { } text && LabText().Match(text) is { Success: true } m
+        else if (r.Value.Value is R4.Integer { Value: { } integer })
+        {
+            // valueInteger (a heart rate sent as a count): no unit, so only the target unit's range decides.
+            raw = integer;
+            ucum = null;
+        }
+        else if (lab && r.Value.Value is R4.FhirString { Value: { } text } && LabText().Match(text) is { Success: true } m
             && double.TryParse(m.Groups["value"].Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed))
         {
             raw = parsed;
             ucum = m.Groups["unit"].Success && m.Groups["unit"].Value.Length > 0 ? m.Groups["unit"].Value : null;
             comparator = m.Groups["comparator"].Value;
+        }
+        else if (r.Value.DataAbsentReason is { } reason)
+        {
+            // A value absent for a reason ("asked but unknown", "not performed") is unknown, never normal.
+            Note(r, $"{Label(kind)} not recorded ({Cards.Markdown.Shorten(reason.Words() ?? reason.Codings().Select(c => c.Code).FirstOrDefault(c => c is not null) ?? "dataAbsentReason", 60)}): unknown");
+            return null;
         }
         else
         {
@@ -664,29 +702,31 @@ internal sealed partial class ObservationReader(string patientId, DateTimeOffset
         _ => kind.ToString(),
     };
 
-    /// <summary>°C from Cel or [degF]; no unit: accepted as °C only in the Celsius range.</summary>
+    /// <summary>°C from UCUM Cel, [degF] or K (and their common spellings); no unit: accepted as °C only in the Celsius range.</summary>
     private static double? Celsius(double value, string? unit, Reading reading) => unit?.Trim() switch
     {
         "Cel" or "°C" or "C" or "degC" or "cel" => value,
         "[degF]" or "°F" or "F" or "degF" or "[degf]" => Math.Round((value - 32) * 5 / 9, 2),
+        "K" => Math.Round(value - 273.15, 2),
         null => value is >= 25 and <= 45 ? value : null,
         _ => null,
     };
 
     /// <summary>
-    /// mg/dL; µmol/L converted (÷ 88.42), mmol/L (× 1000 ÷ 88.42). Without a unit, the code's
+    /// mg/dL; µmol/L converted (÷ 88.42), mmol/L (× 1000 ÷ 88.42), mg/L (÷ 10). Without a unit, the code's
     /// property decides (substance-concentration codes are µmol/L, mass codes mg/dL). Any other
     /// unit is not guessed: the value is not used.
     /// </summary>
     private static double? CreatinineMgPerDl(double value, string? unit, Reading reading)
     {
-        var molar = reading.Resource.Obj("code").Codings().Any(c => c.Code is { } code && CdsServiceCatalog.CreatinineMolarLoincCodes.Contains(code)
-            && string.Equals(c.System, FhirJson.Loinc, StringComparison.OrdinalIgnoreCase));
+        var molar = reading.Resource.Code.Codings().Any(c => c.Code is { } code && CdsServiceCatalog.CreatinineMolarLoincCodes.Contains(code)
+            && string.Equals(c.System, FhirResources.Loinc, StringComparison.OrdinalIgnoreCase));
         return unit?.Trim().Replace(" ", "", StringComparison.Ordinal).ToLowerInvariant() switch
         {
             "umol/l" or "µmol/l" or "μmol/l" or "micromol/l" => Math.Round(value / 88.42, 2),
             "mmol/l" => Math.Round(value * 1000 / 88.42, 2),
             "mg/dl" => value,
+            "mg/l" => Math.Round(value / 10, 2),
             null or "" => molar ? Math.Round(value / 88.42, 2) : value,
             _ => null,
         };

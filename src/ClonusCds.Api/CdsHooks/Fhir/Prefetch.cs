@@ -1,4 +1,5 @@
 using System.Text.Json;
+using R4 = Hl7.Fhir.Model;
 
 namespace ClonusCds.Api.CdsHooks.Fhir;
 
@@ -20,7 +21,7 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
 {
     public string Key { get; } = key;
     public PrefetchOrigin Origin { get; } = origin;
-    public List<JsonElement> Resources { get; } = [];
+    public List<R4.Resource> Resources { get; } = [];
     /// <summary>The Bundle entry's <c>fullUrl</c> of each resource (same order; null for a resource sent alone or an entry without one).</summary>
     public List<string?> FullUrls { get; } = [];
     /// <summary>The value was null: no data (a read found nothing; a search found nothing).</summary>
@@ -33,11 +34,13 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
     public string? Next { get; set; }
 
     /// <summary>
-    /// Reads a prefetch value. Returns null when the value is not null and not a FHIR resource
-    /// object (the caller answers 400).
+    /// Reads a prefetch value. Returns null, with the reason in <paramref name="errors"/> under
+    /// <c>prefetch.{key}</c> (and the element's path below it), when the value is neither null nor
+    /// a FHIR R4 resource the SDK can read (the caller answers 400).
     /// </summary>
-    public static PrefetchData? Read(string key, JsonElement value, PrefetchOrigin origin)
+    public static PrefetchData? Read(string key, JsonElement value, PrefetchOrigin origin, IDictionary<string, string[]> errors)
     {
+        ArgumentNullException.ThrowIfNull(errors);
         var data = new PrefetchData(key, origin);
         if (value.ValueKind == JsonValueKind.Null)
         {
@@ -45,44 +48,55 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
             return data;
         }
 
-        if (value.ValueKind != JsonValueKind.Object || value.ResourceType() is not { } type)
+        var path = "prefetch." + key;
+        if (value.ValueKind != JsonValueKind.Object || !value.TryGetProperty("resourceType", out var type) || type.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(type.GetString()))
+        {
+            errors[path] = [$"{path} must be a FHIR resource (a Bundle for searches) or null."];
+            return null;
+        }
+
+        if (FhirResources.Read(value, path, errors) is not { } resource)
         {
             return null;
         }
 
-        data.Add(value, type);
+        data.Add(resource);
         return data;
     }
 
+    /// <summary>Reads a prefetch value, without the reasons (null when it is not usable).</summary>
+    public static PrefetchData? Read(string key, JsonElement value, PrefetchOrigin origin) =>
+        Read(key, value, origin, new Dictionary<string, string[]>());
+
     /// <summary>Adds one resource or one Bundle page.</summary>
-    public void Add(JsonElement value, string type)
+    public void Add(R4.Resource value)
     {
-        switch (type)
+        switch (value)
         {
-            case "OperationOutcome":
+            case R4.OperationOutcome:
                 Failed = true;
                 break;
-            case "Bundle":
+            case R4.Bundle bundle:
                 Next = null;
-                foreach (var link in value.Arr("link"))
+                foreach (var link in bundle.Link)
                 {
-                    if (link.Str("relation") == "next" && link.Str("url") is { } url)
+                    if (link?.Relation == "next" && FhirResources.Text(link.Url) is { } url)
                     {
                         Next = url;
                     }
                 }
 
-                foreach (var entry in value.Arr("entry"))
+                foreach (var entry in bundle.Entry)
                 {
-                    if (entry.Obj("resource") is not { } resource || resource.ResourceType() is not { } entryType)
+                    if (entry?.Resource is not { } resource)
                     {
                         continue;
                     }
 
                     // A searchset may carry OperationOutcome entries (search.mode "outcome") with warnings.
-                    if (entryType == "OperationOutcome")
+                    if (resource is R4.OperationOutcome outcome)
                     {
-                        if (IsError(resource))
+                        if (IsError(outcome))
                         {
                             Failed = true;
                         }
@@ -91,7 +105,7 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
                     }
 
                     Resources.Add(resource);
-                    FullUrls.Add(entry.Str("fullUrl"));
+                    FullUrls.Add(FhirResources.Text(entry.FullUrl));
                 }
 
                 Incomplete = Next is not null;
@@ -103,6 +117,6 @@ internal sealed class PrefetchData(string key, PrefetchOrigin origin)
         }
     }
 
-    private static bool IsError(JsonElement outcome) =>
-        outcome.Arr("issue").Any(i => i.Str("severity") is "error" or "fatal");
+    private static bool IsError(R4.OperationOutcome outcome) =>
+        outcome.Issue.Any(i => i?.SeverityElement.Raw() is "error" or "fatal");
 }

@@ -28,7 +28,7 @@ public sealed class FhirMappingTests
         "{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"entry\":[" + string.Join(",", resources.Select(r => "{\"resource\":" + r + "}")) + "]}";
 
     private static MappedRecord Map(string? patient = null, string? conditions = null, string? medications = null, string? observations = null,
-        IReadOnlyList<JsonElement>? drafts = null, IReadOnlySet<string>? selections = null) =>
+        IReadOnlyList<Hl7.Fhir.Model.Resource>? drafts = null, IReadOnlySet<string>? selections = null) =>
         Mapper.Map(new FhirInput("p1",
             patient is null ? null : Data("patient", patient),
             conditions is null ? null : Data("conditions", conditions),
@@ -193,7 +193,7 @@ public sealed class FhirMappingTests
     [Fact]
     public void Draft_orders_are_drafts_and_only_selected_ones_are_marked_selected()
     {
-        var drafts = new[] { J(MedRequest("d1", "835603", "tramadol 50 MG", "draft")), J(MedRequest("d2", "723", "amoxicillin 500 MG", "draft")) };
+        var drafts = new[] { FhirTestResources.Resource(MedRequest("d1", "835603", "tramadol 50 MG", "draft")), FhirTestResources.Resource(MedRequest("d2", "723", "amoxicillin 500 MG", "draft")) };
         var record = Map(medications: Bundle(), drafts: drafts, selections: new HashSet<string> { "MedicationRequest/d2" });
         Assert.Equal(2, record.Drafts.Count);
         Assert.All(record.Context.Medications!, m => Assert.Equal(MedicationStatus.Draft, m.Status));
@@ -227,6 +227,55 @@ public sealed class FhirMappingTests
     {
         var record = Map(observations: Bundle(Obs("t", "8310-5", Loinc, "\"valueQuantity\":{\"value\":102.2,\"unit\":\"degF\",\"system\":\"http://unitsofmeasure.org\",\"code\":\"[degF]\"}")));
         Assert.Equal(39.0, record.Context.Vitals!.TemperatureC!.Value, 2);
+    }
+
+    [Fact]
+    public void A_temperature_absent_for_a_reason_is_unknown_and_noted_not_normal()
+    {
+        var record = Map(observations: Bundle(Obs("t", "8310-5", Loinc, "\"dataAbsentReason\":{\"coding\":[{\"system\":\"http://terminology.hl7.org/CodeSystem/data-absent-reason\",\"code\":\"not-performed\"}],\"text\":\"probe refused\"}")));
+        Assert.Null(record.Context.Vitals!.TemperatureC);
+        Assert.Contains(record.Notes, n => n.Contains("temperature not recorded (probe refused): unknown", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("\"valueQuantity\":{\"value\":312.15,\"code\":\"K\"}", 39.0)]
+    [InlineData("\"valueQuantity\":{\"value\":104,\"unit\":\"°F\"}", 40.0)]
+    [InlineData("\"valueQuantity\":{\"value\":38.5}", 38.5)]
+    public void Temperature_units_are_converted_to_Celsius(string value, double expected) =>
+        Assert.Equal(expected, Map(observations: Bundle(Obs("t", "8310-5", Loinc, value))).Context.Vitals!.TemperatureC!.Value, 2);
+
+    [Fact]
+    public void A_heart_rate_sent_as_valueInteger_is_read()
+    {
+        var record = Map(observations: Bundle(Obs("hr", "8867-4", Loinc, "\"valueInteger\":124")));
+        Assert.Equal(124, record.Context.Vitals!.HeartRateBpm);
+    }
+
+    [Theory]
+    [InlineData("\"effectivePeriod\":{\"start\":\"2026-11-21T09:00:00Z\",\"end\":\"2026-11-21T10:00:00Z\"}", "2026-11-21 10:00")]
+    [InlineData("\"effectivePeriod\":{\"start\":\"2026-11-21T09:00:00Z\"}", "2026-11-21 09:00")]
+    [InlineData("\"effectiveInstant\":\"2026-11-21T08:30:00.000+01:00\"", "2026-11-21 07:30")]
+    [InlineData("\"issued\":\"2026-11-21T11:00:00Z\"", "2026-11-21 11:00")]
+    public void Each_effective_form_dates_the_finding(string effective, string expected)
+    {
+        var finding = Obs("c", "36649002", Sct, Present).Replace("\"effectiveDateTime\":\"2026-11-21T10:00:00Z\"", effective, StringComparison.Ordinal);
+        var record = Map(observations: Bundle(finding));
+        Assert.Contains(record.Notes, n => n.StartsWith($"Observation/c ({expected} UTC)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Creatinine_in_mg_per_L_is_converted_to_mg_per_dL()
+    {
+        var record = Map(observations: Bundle(Obs("cr", "2160-0", Loinc, "\"valueQuantity\":{\"value\":12,\"system\":\"http://unitsofmeasure.org\",\"code\":\"mg/L\"}")));
+        Assert.Equal(1.2, record.Context.Labs!.CreatinineMgPerDl!.Value, 2);
+    }
+
+    [Fact]
+    public void Extensions_and_unknown_elements_on_a_resource_are_read_past()
+    {
+        var record = Map(observations: Bundle(Obs("t", "8310-5", Loinc, "\"valueQuantity\":{\"value\":39.2,\"code\":\"Cel\",\"extension\":[{\"url\":\"http://example.org/x\",\"valueString\":\"probe\"}]}",
+            extra: ",\"extension\":[{\"url\":\"http://hl7.org/fhir/StructureDefinition/observation-bodyPosition\",\"valueCodeableConcept\":{\"text\":\"lying\"}}],\"vendorField\":{\"a\":1}")));
+        Assert.Equal(39.2, record.Context.Vitals!.TemperatureC!.Value, 2);
     }
 
     [Fact]

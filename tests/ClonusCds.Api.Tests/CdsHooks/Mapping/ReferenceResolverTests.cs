@@ -34,7 +34,7 @@ public sealed class ReferenceResolverTests
 
     private static PrefetchData Data(string key, string json) => PrefetchData.Read(key, J(json), PrefetchOrigin.Prefetched)!;
 
-    private static MappedRecord Map(PrefetchData? medications = null, PrefetchData? statements = null, IReadOnlyList<JsonElement>? drafts = null,
+    private static MappedRecord Map(PrefetchData? medications = null, PrefetchData? statements = null, IReadOnlyList<Hl7.Fhir.Model.Resource>? drafts = null,
         IReadOnlyList<string?>? draftUrls = null, FhirReferenceResolver? resolver = null)
     {
         var input = new FhirInput("p1", null, null, medications, [], drafts ?? [], null)
@@ -48,7 +48,7 @@ public sealed class ReferenceResolverTests
     [Fact]
     public void A_draft_whose_Medication_is_a_sibling_entry_of_the_draft_Bundle_is_identified()
     {
-        var drafts = new[] { J(Request("d1", "Medication/lzd", "draft")), J(Medication("lzd", "190376", "linezolid 600 MG Oral Tablet")) };
+        var drafts = new[] { FhirTestResources.Resource(Request("d1", "Medication/lzd", "draft")), FhirTestResources.Resource(Medication("lzd", "190376", "linezolid 600 MG Oral Tablet")) };
 
         var record = Map(drafts: drafts, draftUrls: ["https://ehr.example.org/fhir/MedicationRequest/d1", "https://ehr.example.org/fhir/Medication/lzd"]);
 
@@ -62,7 +62,7 @@ public sealed class ReferenceResolverTests
     public void A_urn_uuid_reference_is_matched_by_the_entry_fullUrl()
     {
         const string urn = "urn:uuid:5b9e2d0a-8f1c-4a7e-9a31-2c1f0e6d4b77";
-        var drafts = new[] { J(Request("d1", urn, "draft")), J(Medication("x", "36437", "sertraline 50 MG Oral Tablet")) };
+        var drafts = new[] { FhirTestResources.Resource(Request("d1", urn, "draft")), FhirTestResources.Resource(Medication("x", "36437", "sertraline 50 MG Oral Tablet")) };
 
         var record = Map(drafts: drafts, draftUrls: [null, urn]);
 
@@ -135,7 +135,7 @@ public sealed class ReferenceResolverTests
     [Fact]
     public void A_draft_whose_reference_resolves_nowhere_is_marked_unidentified()
     {
-        var record = Map(drafts: [J(Request("d1", "Medication/nowhere", "draft"))]);
+        var record = Map(drafts: [FhirTestResources.Resource(Request("d1", "Medication/nowhere", "draft"))]);
 
         Assert.True(Assert.Single(record.Drafts).Unidentified);
     }
@@ -148,7 +148,7 @@ public sealed class ReferenceResolverTests
         var resolver = FhirReferenceResolver.For(input);
         Assert.Equal(["Medication/remote"], resolver.UnresolvedMedications(20));
 
-        resolver.AddFetched("Medication/remote", J(Medication("remote", "190376", "linezolid")));
+        resolver.AddFetched("Medication/remote", FhirTestResources.Resource(Medication("remote", "190376", "linezolid")));
 
         Assert.Empty(resolver.UnresolvedMedications(20));
         Assert.Equal("190376", Assert.Single(Map(medications: list, resolver: resolver).Context.Medications!).Rxcui);
