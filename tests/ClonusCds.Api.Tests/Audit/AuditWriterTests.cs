@@ -142,7 +142,7 @@ public sealed class AuditWriterTests : IDisposable
         var store = new SqliteAuditStore(storage);
         var trail = Trail(time: time);
         var options = new AuditOptions { RetentionDays = 30 };
-        AuditRecord At(DateTimeOffset when) => trail.Build(new PendingAudit(Engine.Assess(Context), Context, when, "c", "/r", null, null, 1, null));
+        AuditRecord At(DateTimeOffset when) => trail.Build(Engine.Assess(Context), Context, when, "c", "/r", null, null, 1);
         var old = At(time.Now.AddDays(-31));
         var edge = At(time.Now.AddDays(-29));
         var fresh = At(time.Now);
