@@ -367,7 +367,9 @@ internal sealed class ClonusJwtHandler : JsonWebTokenHandler
         var result = await base.ValidateTokenAsync(jwt, parameters).ConfigureAwait(false);
         if (!result.IsValid)
         {
-            return Rejected(JwtReasons.Of(result.Exception), issuer.Issuer, kid, clientId);
+            var reason = JwtReasons.Of(result.Exception);
+            return Rejected(new JwtRejectedException(reason, issuer.Issuer, kid, clientId,
+                reason == JwtReasons.ValidationError ? result.Exception?.GetType().Name : null));
         }
 
         var claims = CheckIssuedAt(jwt);
