@@ -1,4 +1,4 @@
-#:package Microsoft.IdentityModel.JsonWebTokens@8.16.0
+#:package Microsoft.IdentityModel.JsonWebTokens@8.19.2
 #:property PublishAot=false
 #:property ManagePackageVersionsCentrally=false
 

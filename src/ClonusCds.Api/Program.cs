@@ -129,6 +129,12 @@ app.UseClonusSwagger();
 // calls the same public routes as any client; SecurityHeaders gives it a policy of its own.
 app.UseDefaultFiles();
 app.UseStaticFiles();
+// REST bearer tokens (JwtBearer) and scopes (authorization policies), last before the endpoints:
+// inside the exception handler, request log, headers, CORS and rate limit, and before an endpoint
+// binds or reads its body, so an unauthenticated caller's malformed body gets 401, not 400. Called
+// explicitly, so the minimal host does not add them in front of the whole pipeline.
+app.UseAuthentication();
+app.UseAuthorization();
 
 app.MapAssessments();
 app.MapAudit();

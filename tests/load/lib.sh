@@ -99,7 +99,42 @@ free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
-# Starts the service on loopback (Production, JWT/bearer/rate limit off), logs to $OUT/service.log.
+# BEARER=1: the REST API requires access tokens, as deployed. Makes an RS384 authorization server
+# key (openssl) in $OUT/bearer, its JWK Set for Auth:Issuers:0:JwksPath, and one access token with
+# the scope clonus.assess (valid 12 h; the service allows that lifetime for the run), exported as
+# CLONUS_BEARER: post.lua and check_once send it on every request. The echo and the CDS Hooks target
+# carry it too and ignore it (no token is required there). The token is written nowhere else.
+BEARER_ISSUER=https://auth.load.test
+BEARER_AUDIENCE=https://cds.load.test/api
+make_bearer() {
+    [ "${BEARER:-0}" = 1 ] || return 0
+    command -v openssl >/dev/null 2>&1 || { say "FAIL: BEARER=1 needs openssl"; exit 2; }
+    local dir="$OUT/bearer"
+    mkdir -p "$dir"
+    openssl genrsa -out "$dir/key.pem" 2048 2>/dev/null
+    CLONUS_BEARER=$(python3 - "$dir" "$BEARER_ISSUER" "$BEARER_AUDIENCE" <<'PY'
+import base64, json, subprocess, sys, time
+folder, iss, aud = sys.argv[1:4]
+b64 = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+modulus = subprocess.run(["openssl", "rsa", "-in", f"{folder}/key.pem", "-noout", "-modulus"], capture_output=True, text=True, check=True)
+n = bytes.fromhex(modulus.stdout.strip().split("=", 1)[1])
+jwk = {"kty": "RSA", "kid": "load-1", "use": "sig", "alg": "RS384", "n": b64(n), "e": b64((65537).to_bytes(3, "big"))}
+json.dump({"keys": [jwk]}, open(f"{folder}/jwks.json", "w"))
+now = int(time.time())
+header = b64(json.dumps({"alg": "RS384", "typ": "at+jwt", "kid": "load-1"}).encode())
+payload = b64(json.dumps({"iss": iss, "aud": aud, "iat": now, "exp": now + 12 * 3600, "scope": "clonus.assess",
+                          "client_id": "load-benchmark", "sub": "load-benchmark"}).encode())
+signature = subprocess.run(["openssl", "dgst", "-sha384", "-sign", f"{folder}/key.pem"], input=f"{header}.{payload}".encode(),
+                           capture_output=True, check=True).stdout
+print(f"{header}.{payload}.{b64(signature)}")
+PY
+)
+    export CLONUS_BEARER
+    say "bearer tokens required: RS384 access token from $BEARER_ISSUER for $BEARER_AUDIENCE (scope clonus.assess)"
+}
+
+# Starts the service on loopback (Production, JWT/bearer/rate limit off; BEARER=1: bearer tokens
+# required, see make_bearer), logs to $OUT/service.log.
 start_service() {
     local port
     port=$(free_port)
@@ -109,10 +144,15 @@ start_service() {
     # the configuration file watcher watches, recursively) is the build output, not the caller's
     # directory, and the log file is outside it.
     cd "$(dirname "$SERVICE_DLL")"
+    local -a auth=(Auth__RequireBearer=false)
+    if [ "${BEARER:-0}" = 1 ]; then
+        auth=(Auth__RequireBearer=true Auth__Audience="$BEARER_AUDIENCE" Auth__MaxTokenLifetimeSeconds=86400
+            Auth__Issuers__0__Issuer="$BEARER_ISSUER" Auth__Issuers__0__JwksPath="$OUT/bearer/jwks.json")
+    fi
+    env "${auth[@]}" \
     ASPNETCORE_ENVIRONMENT=Production \
     ASPNETCORE_URLS="$BASE_URL" \
     CdsHooks__Trust__RequireJwt=false \
-    Auth__RequireBearer=false \
     RateLimiting__Enabled=false \
     CdsHooks__Feedback__DatabasePath="$OUT/feedback.db" \
         dotnet "$SERVICE_DLL" >"$OUT/service.log" 2>&1 &

@@ -23,6 +23,10 @@ function init(args)
    name = args[2] or "target"
    dofile(bodies_file) -- sets the global `bodies`
    local headers = { ["Content-Type"] = "application/json", ["Accept"] = "application/json" }
+   local bearer = os.getenv("CLONUS_BEARER") -- run.sh with BEARER=1
+   if bearer and bearer ~= "" then
+      headers["Authorization"] = "Bearer " .. bearer
+   end
    prepared = {}
    for i, body in ipairs(bodies) do
       prepared[i] = wrk.format("POST", nil, headers, body)

@@ -19,6 +19,8 @@
 #              TARGET_RATIO (0.6) TARGET_P99_MS (15) QUIET_BUSY (25) QUIET_WAIT (180)
 #              OUT (results folder; default a new /tmp/clonus-load.*)
 #              SERVICE_DLL (skip the build and run this ClonusCds.Api.dll; it must be a benchmark build)
+#              BEARER=1 requires REST access tokens (Auth:RequireBearer, one RS384 issuer; every request
+#              carries a valid token with clonus.assess; see make_bearer in lib.sh)
 #              DIAGNOSTICS=1 adds, in each round, (d) POST /benchmark/replay (the real assessment bytes
 #              for each body, computed once: the platform's cost of (b)'s bytes alone) and (e) POST
 #              /benchmark/echo-pipeline (the echo through the whole middleware pipeline) and (f) POST
@@ -59,6 +61,7 @@ machine_info
 say "settings: wrk -t$THREADS -c$CONNECTIONS, warm-up ${WARMUP} s per target, $ROUNDS rounds of a->b->g->c$([ "$DIAGNOSTICS" = 1 ] && echo '->d->e->f') x ${DURATION} s"
 build_service
 make_bodies
+make_bearer
 start_service
 
 ECHO=/benchmark/echo
@@ -71,7 +74,9 @@ C_BODIES=$OUT/cds-bodies.lua
 # One request of each kind first: a wrong status here would make every number meaningless.
 check_once() {
     local path=$1 body=$2 status
-    status=$(curl -sS -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json' --data-binary "@$body" "$BASE_URL$path")
+    local -a bearer=()
+    if [ -n "${CLONUS_BEARER:-}" ]; then bearer=(-H "Authorization: Bearer $CLONUS_BEARER"); fi
+    status=$(curl -sS -o /dev/null -w '%{http_code}' "${bearer[@]}" -H 'Content-Type: application/json' --data-binary "@$body" "$BASE_URL$path")
     [ "$status" = 200 ] || { say "FAIL: POST $path answered $status"; exit 2; }
 }
 python3 - "$REPO_ROOT" "$OUT" <<'PY'

@@ -50,6 +50,7 @@ ensure_tools
 machine_info
 build_service
 make_bodies
+make_bearer
 start_service
 ASSESS=/api/v1/assessments
 BODIES=$OUT/assessment-bodies.lua

@@ -1,5 +1,9 @@
-using System.Text.Json;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Authorization.Policy;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace ClonusCds.Api.Security;
 
@@ -33,17 +37,41 @@ internal sealed record ClonusAccessRequirement(string? Scope, Func<ApiAuthOption
 {
     /// <summary>Whether a token is needed under these settings.</summary>
     public bool NeedsToken(ApiAuthOptions options) => options.IsBearerRequired && AnonymousWhen?.Invoke(options) != true;
+
+    /// <summary>The authorization policy: the scope's own (named after it), or <see cref="ApiAuth.AnyTokenPolicy"/>.</summary>
+    public string PolicyName => Scope ?? ApiAuth.AnyTokenPolicy;
 }
 
 /// <summary>The caller a valid access token identified (in <see cref="HttpContext.Items"/> under <see cref="ApiAuthenticator.ClientKey"/>).</summary>
 /// <param name="Issuer">The trusted issuer, as configured.</param>
 /// <param name="ClientId">The token's <c>client_id</c>, else <c>sub</c>.</param>
 /// <param name="Scopes">The scopes the token grants.</param>
-internal sealed record ApiClientIdentity(string Issuer, string? ClientId, IReadOnlySet<string> Scopes);
+/// <param name="KeyId">The kid of the key that verified the token.</param>
+internal sealed record ApiClientIdentity(string Issuer, string? ClientId, IReadOnlySet<string> Scopes, string KeyId);
+
+/// <summary>An authorization policy requirement: the token grants this scope (exact, case-sensitive).</summary>
+internal sealed record ScopeRequirement(string Scope) : IAuthorizationRequirement;
+
+/// <summary>Grants <see cref="ScopeRequirement"/> when the authenticated token's <c>scope</c>/<c>scp</c> claims contain the scope.</summary>
+internal sealed class ScopeAuthorizationHandler : AuthorizationHandler<ScopeRequirement>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        if (context.User.Identity?.IsAuthenticated == true && ApiAuthenticator.ReadScopes(context.User.Claims).Contains(requirement.Scope))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
 
 /// <summary>Attaches the bearer-token requirement to REST endpoints and route groups.</summary>
 internal static class ApiAuth
 {
+    /// <summary>The policy of endpoints that need a valid token with no particular scope (health, when not anonymous).</summary>
+    public const string AnyTokenPolicy = "clonus.token";
+
     /// <summary>
     /// Requires a valid access token granting <paramref name="scope"/> (when Auth:RequireBearer is on),
     /// unless <paramref name="anonymousWhen"/> says the endpoint is open under the current settings.
@@ -58,11 +86,12 @@ internal static class ApiAuth
         builder.RequireClonusAccess(new ClonusAccessRequirement(null, anonymousWhen));
 
     /// <summary>
-    /// Wraps each endpoint's request delegate, so the token is checked before the request body is
-    /// read or bound (an endpoint filter would run after binding, answering an unauthenticated
-    /// caller's malformed body with a 400). It runs inside the app's middleware (exception handler,
-    /// request logging, headers), unlike the framework's authentication middleware, which the
-    /// minimal-hosting model would place in front of them.
+    /// Adds the requirement as metadata (the OpenAPI document reads it) and, when the settings need a
+    /// token for it, the authorization policy: the framework's authorization middleware then checks
+    /// the token (JwtBearer) and the scope before the endpoint binds or reads the request body. Where
+    /// no token is needed (Auth:RequireBearer false, an anonymous switch on) the endpoint carries no
+    /// policy at all, so a token that is sent is ignored, not validated. Endpoints are built after
+    /// startup, when the settings have been validated.
     /// </summary>
     private static TBuilder RequireClonusAccess<TBuilder>(this TBuilder builder, ClonusAccessRequirement requirement)
         where TBuilder : IEndpointConventionBuilder
@@ -70,30 +99,25 @@ internal static class ApiAuth
         builder.Add(endpoint =>
         {
             endpoint.Metadata.Add(requirement);
-            var inner = endpoint.RequestDelegate ?? throw new InvalidOperationException($"Endpoint '{endpoint.DisplayName}' has no request delegate to protect.");
-            endpoint.RequestDelegate = async http =>
+            if (requirement.NeedsToken(endpoint.ApplicationServices.GetRequiredService<IOptions<ApiAuthOptions>>().Value))
             {
-                if (await http.RequestServices.GetRequiredService<ApiAuthenticator>().AuthorizeAsync(http, requirement))
-                {
-                    await inner(http);
-                }
-            };
+                endpoint.Metadata.Add(new AuthorizeAttribute(requirement.PolicyName));
+            }
         });
         return builder;
     }
 }
 
 /// <summary>
-/// Checks REST API access tokens with the shared <see cref="JwtTokenValidator"/> (the CDS Hooks
-/// machinery) under the "Auth" settings: configured asymmetric algorithms, the issuer allow-list
-/// with static or fetched JWK Sets, <c>aud</c> containing <see cref="ApiAuthOptions.Audience"/>,
-/// <c>exp</c> and <c>iat</c> required, <c>nbf</c> honoured, no <c>jti</c> replay check (access
-/// tokens are legitimately reused until they expire). Then the scope. Failures are ProblemDetails:
+/// The REST API's answers to the JwtBearer scheme and the authorization middleware: ProblemDetails
 /// 401 with <c>WWW-Authenticate: Bearer realm="clonus"</c> (plus <c>error="invalid_token"</c> when a
-/// token was sent), 403 with <c>error="insufficient_scope"</c>; one Warning line each with the
-/// reason, issuer, kid and client id, never the token.
+/// token was sent), ProblemDetails 403 with <c>error="insufficient_scope"</c> and the required scope;
+/// one Warning line for each with the reason, issuer, kid and client id, never the token. The token
+/// itself is checked by <see cref="ClonusJwtHandler"/> (the scheme's token handler); accepted calls
+/// find the caller in <see cref="HttpContext.Items"/> under <see cref="ClientKey"/>. Every other
+/// authorization outcome goes to the framework's default handler.
 /// </summary>
-internal sealed partial class ApiAuthenticator
+internal sealed partial class ApiAuthenticator(ILogger<ApiAuthenticator> logger) : JwtBearerEvents, IAuthorizationMiddlewareResultHandler
 {
     /// <summary><see cref="HttpContext.Items"/> key of the <see cref="ApiClientIdentity"/> of an accepted call.</summary>
     public const string ClientKey = "clonus.client";
@@ -101,102 +125,84 @@ internal sealed partial class ApiAuthenticator
     /// <summary>The realm in every challenge.</summary>
     public const string Realm = "clonus";
 
-    /// <summary>Accepted <c>typ</c> headers: JWT, and the RFC 9068 access-token types.</summary>
-    private static readonly HashSet<string> Types = new(["JWT", "at+jwt", "application/at+jwt"], StringComparer.OrdinalIgnoreCase);
+    private readonly AuthorizationMiddlewareResultHandler _default = new();
 
-    private readonly ApiAuthOptions _options;
-    private readonly JwtTokenValidator _validator;
-    private readonly string[] _audiences;
-    private readonly ILogger<ApiAuthenticator> _logger;
-
-    public ApiAuthenticator(IOptions<ApiAuthOptions> options, ApiJwksProvider keys, TimeProvider time, ILogger<ApiAuthenticator> logger)
+    /// <summary>Several Authorization headers are refused (JwtBearer would join them into one string).</summary>
+    public override Task MessageReceived(MessageReceivedContext context)
     {
-        _options = options.Value;
-        _logger = logger;
-        _audiences = string.IsNullOrWhiteSpace(_options.Audience) ? [] : [_options.Audience];
-        _validator = new JwtTokenValidator(new JwtValidationPolicy
+        if (context.Request.Headers.Authorization.Count > 1)
         {
-            Algorithms = [.. _options.Algorithms],
-            Types = Types,
-            Issuers = [.. _options.Issuers.Select(i => new JwtTrustedIssuer(
-                i.Issuer, string.IsNullOrWhiteSpace(i.JwksUrl) ? [] : [i.JwksUrl], string.IsNullOrWhiteSpace(i.JwksUrl) ? null : i.JwksUrl))],
-            ClockSkew = TimeSpan.FromSeconds(_options.ClockSkewSeconds),
-            MaxLifetimeSeconds = _options.MaxTokenLifetimeSeconds,
-            Replay = null,
-        }, keys, time);
+            context.Fail(new JwtRejectedException(JwtReasons.Malformed));
+        }
+
+        return Task.CompletedTask;
     }
 
-    /// <summary>True when the call may proceed; otherwise the 401/403 answer has been written.</summary>
-    public async Task<bool> AuthorizeAsync(HttpContext http, ClonusAccessRequirement requirement)
+    /// <summary>Records who called (the audit trail reads it) and with which key (the 403 log line).</summary>
+    public override Task TokenValidated(TokenValidatedContext context)
     {
-        if (!requirement.NeedsToken(_options))
+        if (context.SecurityToken is JsonWebToken jwt)
         {
-            return true;
+            context.HttpContext.Items[ClientKey] = new ApiClientIdentity(
+                jwt.Issuer, ClonusJwtHandler.ClientIdOf(jwt), ReadScopes(context.Principal?.Claims ?? []), jwt.Kid);
         }
 
-        var result = _audiences.Length == 0
-            ? new JwtValidationResult(JwtReasons.NotConfigured)
-            : await _validator.ValidateAsync(http.Request.Headers.Authorization, _audiences, http.RequestAborted);
-        var route = (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
-        if (!result.IsValid)
-        {
-            if (result.Reason == JwtReasons.ValidationError)
-            {
-                LogUnexpected(_logger, result.ExceptionType ?? "?");
-            }
+        return Task.CompletedTask;
+    }
 
-            LogRejected(_logger, route, result.Reason!, LogSafe.Printable(result.Issuer, 200), LogSafe.Printable(result.KeyId, 100),
-                LogSafe.Printable(result.ClientId, 100));
-            await Unauthorized(http, tokenSent: !JwtReasons.NoCredentials(result.Reason));
-            return false;
+    /// <summary>The 401: no token (JwtBearer found no bearer credentials) or a token not accepted (the handler's reason).</summary>
+    public override async Task Challenge(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var http = context.HttpContext;
+        var result = context.AuthenticateFailure is { } failure
+            ? JwtValidationResult.From(failure)
+            : new JwtValidationResult(ClonusJwtHandler.ReadBearer(http.Request.Headers.Authorization, out _) ?? JwtReasons.MissingToken);
+        if (result.Reason == JwtReasons.ValidationError)
+        {
+            LogUnexpected(logger, result.ExceptionType ?? "?");
         }
 
-        var scopes = ReadScopes(result.Claims);
-        var clientId = result.ClientId;
-        if (requirement.Scope is { } scope && !scopes.Contains(scope))
+        LogRejected(logger, Route(http), result.Reason!, LogSafe.Printable(result.Issuer, 200), LogSafe.Printable(result.KeyId, 100),
+            LogSafe.Printable(result.ClientId, 100));
+        await Unauthorized(http, tokenSent: !JwtReasons.NoCredentials(result.Reason));
+    }
+
+    /// <summary>The 403 when a valid token lacks the endpoint's scope; everything else as the framework does it.</summary>
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    {
+        if (authorizeResult.Forbidden && authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<ScopeRequirement>().FirstOrDefault() is { } missing)
         {
-            LogInsufficientScope(_logger, route, JwtReasons.InsufficientScope, scope, result.Issuer, LogSafe.Printable(result.KeyId, 100),
-                LogSafe.Printable(clientId, 100));
-            await Forbidden(http, scope);
-            return false;
+            var client = context.Items[ClientKey] as ApiClientIdentity;
+            LogInsufficientScope(logger, Route(context), JwtReasons.InsufficientScope, missing.Scope, client?.Issuer,
+                LogSafe.Printable(client?.KeyId, 100), LogSafe.Printable(client?.ClientId, 100));
+            await Forbidden(context, missing.Scope);
+            return;
         }
 
-        http.Items[ClientKey] = new ApiClientIdentity(result.Issuer!, clientId, scopes);
-        return true;
+        await _default.HandleAsync(next, context, policy, authorizeResult);
     }
 
     /// <summary>
-    /// The scopes a token grants: <c>scope</c> (a space-separated string, RFC 8693/9068) and/or
-    /// <c>scp</c> (an array of strings, or a space-separated string). Names are exact and case-sensitive.
+    /// The scopes a token grants, from its claims: <c>scope</c> (a space-separated string, RFC 8693/9068)
+    /// and/or <c>scp</c> (an array of strings, which the token handler makes one claim each, or a
+    /// space-separated string). String values only; names are exact and case-sensitive.
     /// </summary>
-    internal static HashSet<string> ReadScopes(JsonElement claims)
+    internal static HashSet<string> ReadScopes(IEnumerable<Claim> claims)
     {
         var scopes = new HashSet<string>(StringComparer.Ordinal);
-        if (claims.ValueKind != JsonValueKind.Object)
+        foreach (var claim in claims)
         {
-            return scopes;
-        }
-
-        foreach (var name in (ReadOnlySpan<string>)["scope", "scp"])
-        {
-            if (!claims.TryGetProperty(name, out var value))
+            if (claim.Type is "scope" or "scp" && claim.ValueType == ClaimValueTypes.String)
             {
-                continue;
-            }
-
-            if (value.ValueKind == JsonValueKind.String)
-            {
-                scopes.UnionWith(value.GetString()!.Split(' ', StringSplitOptions.RemoveEmptyEntries));
-            }
-            else if (value.ValueKind == JsonValueKind.Array)
-            {
-                scopes.UnionWith(value.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!)
-                    .Where(s => s.Length > 0));
+                scopes.UnionWith(claim.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries));
             }
         }
 
         return scopes;
     }
+
+    private static string Route(HttpContext http) => (http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "(unmatched)";
 
     private static Task Unauthorized(HttpContext http, bool tokenSent)
     {
@@ -212,7 +218,6 @@ internal sealed partial class ApiAuthenticator
                 : "Send an OAuth 2.0 access token from a trusted authorization server: Authorization: Bearer <token>.")
             .ExecuteAsync(http);
     }
-
     private static Task Forbidden(HttpContext http, string scope)
     {
         http.Response.Headers.WWWAuthenticate = $"Bearer realm=\"{Realm}\", error=\"insufficient_scope\", scope=\"{scope}\"";

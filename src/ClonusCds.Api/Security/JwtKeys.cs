@@ -7,7 +7,7 @@ namespace ClonusCds.Api.Security;
 /// <summary>The outcome of a key lookup: whether the key set could be had at all, and the keys with the kid.</summary>
 internal readonly record struct JwtKeyLookup(bool Available, IReadOnlyList<JsonWebKey> Keys);
 
-/// <summary>Where <see cref="JwtTokenValidator"/> finds public keys.</summary>
+/// <summary>Where <see cref="ClonusJwtHandler"/> finds public keys.</summary>
 internal interface IJwtKeySource
 {
     /// <summary>The issuer's configured keys with this kid.</summary>

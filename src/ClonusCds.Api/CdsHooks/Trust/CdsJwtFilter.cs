@@ -11,7 +11,7 @@ namespace ClonusCds.Api.CdsHooks.Trust;
 internal sealed record CdsClientIdentity(string Issuer, string? Tenant);
 
 /// <summary>
-/// Requires a valid CDS Hooks JWT (see <see cref="CdsJwtValidator"/>, built on the shared <see cref="JwtTokenValidator"/>) on the endpoints it is attached
+/// Requires a valid CDS Hooks JWT (see <see cref="CdsJwtValidator"/>, built on the shared <see cref="ClonusJwtHandler"/>) on the endpoints it is attached
 /// to, when <see cref="CdsTrustOptions.RequireJwt"/> is on. Every failure is 401 with an empty body and
 /// <c>WWW-Authenticate: Bearer</c>, and one Warning log line with a reason code, the issuer and the
 /// kid — never the token or the Authorization header. On discovery (GET /cds-services) it applies

@@ -226,6 +226,19 @@ public sealed class FeedbackReadAuthTests(FeedbackReadAuthFixture f) : IClassFix
     }
 
     [Fact]
+    public async Task A_cds_hooks_call_is_never_run_through_the_rest_bearer_scheme()
+    {
+        // The JwtBearer scheme is no default: only the REST policies run it. A CDS Client's JWT on a
+        // CDS Hooks call (or a REST token there) is not validated as an access token, nor logged as one.
+        int BearerEvents() => f.Factory.Logs.Events.Count(e => e.Category.Contains("JwtBearer", StringComparison.Ordinal)
+            || e.Category.EndsWith(".ApiAuthenticator", StringComparison.Ordinal));
+        var before = BearerEvents();
+        await PostAsEhr();
+        await TrustKit.AssertRejected(await Client.Send(HttpMethod.Post, Url, Rest(ReadScope, aud: "https://other.test/api"), Body(Overridden(NewCard()))));
+        Assert.Equal(before, BearerEvents());
+    }
+
+    [Fact]
     public async Task Post_still_takes_the_cds_jwt_and_refuses_a_rest_token()
     {
         // PostAsEhr asserts the 200 with a CDS JWT.
