@@ -37,7 +37,7 @@ public class CdsHooksBenchmarks
         // service's own registration all the same.
         var fetch = FhirFetchRegistration.AddFhirFetch(new ServiceCollection().AddSingleton(options)).BuildServiceProvider();
         _handler = new CdsHookHandler(new TriageEngine(kb), new FhirPatientMapper(kb, TimeProvider.System), fetch.GetRequiredService<FhirFetcher>(),
-            new CardBuilder(kb), Audit, options, NullLogger<CdsHookHandler>.Instance);
+            new CardBuilder(kb), Audit, new ClonusCds.Api.Infrastructure.Telemetry.ClonusMetrics(), options, NullLogger<CdsHookHandler>.Instance);
         // The audit trail as in the service: records queued on the request path, drained (here discarded) by a reader.
         _ = Task.Run(async () =>
         {

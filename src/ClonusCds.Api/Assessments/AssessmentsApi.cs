@@ -38,7 +38,7 @@ internal static class AssessmentsApi
 
     // The body comes through PatientContextBody (its own reader, so that a refused body can be
     // explained in full); the ValidationFilter has already checked that it is present and valid.
-    private static IResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, AuditTrail audit, HttpContext http,
+    private static IResult Assess(PatientContextBody body, TriageEngine engine, AssessmentJsonWriter json, AuditTrail audit, ClonusMetrics metrics, HttpContext http,
         [FromQuery(Name = "view")] string? view = null)
     {
         // view=full (default) or view=summary: the answer without the trace and citation bodies.
@@ -62,29 +62,13 @@ internal static class AssessmentsApi
         // Queued for the audit trail (no I/O here); also puts the assessmentId on the request log line.
         audit.Record(http, assessment, body.Value!);
         // Codes, not patient data, for the request log line.
-        http.Items[RequestLogging.EtiologyKey] = EtiologyNames[(int)assessment.Etiology.Primary];
-        http.Items[RequestLogging.UrgencyKey] = UrgencyNames[(int)assessment.Urgency];
-        http.RequestServices.GetRequiredService<ClonusMetrics>().AssessmentCompleted(
-            "/api/v1/assessments/", EtiologyNames[(int)assessment.Etiology.Primary], UrgencyNames[(int)assessment.Urgency]);
+        var etiology = WireNames.Of(assessment.Etiology.Primary);
+        var urgency = WireNames.Of(assessment.Urgency);
+        http.Items[RequestLogging.EtiologyKey] = etiology;
+        http.Items[RequestLogging.UrgencyKey] = urgency;
+        metrics.AssessmentCompleted("/api/v1/assessments/", etiology, urgency);
         http.Response.Headers.CacheControl = "no-store";
         // The same bytes as TypedResults.Ok(assessment), written without the reflection serializer.
         return new AssessmentJsonResult(assessment, json, shape);
-    }
-
-    // The wire names (snake_case) of the enums, built once rather than per request.
-    private static readonly string[] EtiologyNames = Wire<Etiology>();
-    private static readonly string[] UrgencyNames = Wire<Urgency>();
-
-    // Indexed by the enum's numeric value, so the table stays right whatever values the members get.
-    private static string[] Wire<TEnum>() where TEnum : struct, Enum
-    {
-        var values = Enum.GetValues<TEnum>();
-        var names = new string[values.Max(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)) + 1];
-        foreach (var v in values)
-        {
-            names[Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)] = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString());
-        }
-
-        return names;
     }
 }

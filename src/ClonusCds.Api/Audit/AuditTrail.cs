@@ -95,7 +95,7 @@ internal sealed partial class AuditTrail
 
         if (!_queue.Writer.TryWrite(pending))
         {
-            Drop(1, _queue.Reader.Completion.IsCompleted || IsCompleting ? "shutting_down" : "queue_full");
+            Drop(1, _completing ? "shutting_down" : "queue_full");
         }
     }
 
@@ -114,8 +114,6 @@ internal sealed partial class AuditTrail
 
     private volatile bool _completing;
 
-    private bool IsCompleting => _completing;
-
     /// <summary>No more records are accepted (graceful shutdown); the writer drains what is queued.</summary>
     public void Complete()
     {
@@ -131,7 +129,7 @@ internal sealed partial class AuditTrail
         var recommendations = new AuditRecommendations(Codes(r.FirstLine, shown), Codes(r.Adjunct, shown), Codes(r.Refractory, shown),
             Codes(r.Monitoring, shown), Codes(r.Workup, shown));
         return new AuditRecord(a.AssessmentId, recordedAt, client, route, service, hook, a.KnowledgeBaseVersion, EngineVersion,
-            RequestHash(request), EtiologyNames[(int)a.Etiology.Primary], UrgencyNames[(int)a.Urgency], recommendations, Codes(a.Pitfalls, shown),
+            RequestHash(request), WireNames.Of(a.Etiology.Primary), WireNames.Of(a.Urgency), recommendations, Codes(a.Pitfalls, shown),
             Math.Round(latencyMs, 3), Instance);
     }
 
@@ -154,25 +152,8 @@ internal sealed partial class AuditTrail
         return [.. codes];
     }
 
-    private static readonly string[] EtiologyNames = Names<Etiology>();
-    private static readonly string[] UrgencyNames = Names<Urgency>();
-
-    private static string[] Names<T>() where T : struct, Enum
-    {
-        var values = Enum.GetValues<T>();
-        var names = new string[values.Max(v => Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)) + 1];
-        foreach (var v in values)
-        {
-            names[Convert.ToInt32(v, System.Globalization.CultureInfo.InvariantCulture)] = WireName(v);
-        }
-
-        return names;
-    }
-
     [ThreadStatic]
     private static System.Buffers.ArrayBufferWriter<byte>? t_buffer;
-
-    private static string WireName<T>(T value) where T : struct, Enum => JsonNamingPolicy.SnakeCaseLower.ConvertName(value.ToString());
 
     /// <summary>
     /// SHA-256 (lower-case hex) of the canonical request: the patient context as the service's own

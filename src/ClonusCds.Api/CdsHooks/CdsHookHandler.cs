@@ -24,6 +24,7 @@ internal sealed partial class CdsHookHandler(
     FhirFetcher fetcher,
     CardBuilder cards,
     AuditTrail audit,
+    ClonusMetrics metrics,
     IOptions<CdsHooksOptions> options,
     ILogger<CdsHookHandler> logger)
 {
@@ -126,7 +127,7 @@ internal sealed partial class CdsHookHandler(
 
             http.Items[RequestLogging.EtiologyKey] = CardBuilder.Lower(assessment.Etiology.Primary);
             http.Items[RequestLogging.UrgencyKey] = CardBuilder.Lower(assessment.Urgency);
-            http.RequestServices.GetService<ClonusMetrics>()?.AssessmentCompleted(
+            metrics.AssessmentCompleted(
                 CdsHooksApi.Prefix + "/{id}", CardBuilder.Lower(assessment.Etiology.Primary), CardBuilder.Lower(assessment.Urgency));
             http.Response.Headers.CacheControl = "no-store";
             if (logger.IsEnabled(LogLevel.Information))

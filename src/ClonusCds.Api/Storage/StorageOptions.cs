@@ -39,9 +39,22 @@ public sealed class StorageOptions
     /// <summary>Seconds a start-up waits for the PostgreSQL server (and for another replica's migration) before giving up.</summary>
     public int StartupTimeoutSeconds { get; set; } = 30;
 
-    /// <summary>The parsed provider (valid after options validation).</summary>
-    public StorageProvider ParsedProvider =>
-        string.Equals(Provider?.Trim(), "postgres", StringComparison.OrdinalIgnoreCase) ? StorageProvider.Postgres : StorageProvider.Sqlite;
+    /// <summary>Reads a Storage:Provider value (case and surrounding spaces ignored); false for anything but sqlite or postgres.</summary>
+    public static bool TryParse(string? value, out StorageProvider provider)
+    {
+        switch (value?.Trim().ToLowerInvariant())
+        {
+            case "sqlite":
+                provider = StorageProvider.Sqlite;
+                return true;
+            case "postgres":
+                provider = StorageProvider.Postgres;
+                return true;
+            default:
+                provider = StorageProvider.Sqlite;
+                return false;
+        }
+    }
 }
 
 /// <summary>Refuses, at start-up, a provider other than sqlite/postgres and postgres without a connection string.</summary>
@@ -50,13 +63,11 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
     {
         var problems = new List<string>();
-        var provider = options.Provider?.Trim().ToLowerInvariant();
-        if (provider is not ("sqlite" or "postgres"))
+        if (!StorageOptions.TryParse(options.Provider, out var provider))
         {
             problems.Add("Storage:Provider must be 'sqlite' (the default) or 'postgres'.");
         }
-
-        if (provider == "postgres")
+        else if (provider == StorageProvider.Postgres)
         {
             if (string.IsNullOrWhiteSpace(options.ConnectionString))
             {

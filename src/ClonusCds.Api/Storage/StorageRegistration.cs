@@ -27,8 +27,8 @@ internal static class StorageRegistration
         services.AddSingleton<IValidateOptions<AuditOptions>, AuditOptionsValidator>();
 
         // Chosen from the raw setting; an invalid value is refused at start-up by the validator.
-        var provider = configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"];
-        if (string.Equals(provider?.Trim(), "postgres", StringComparison.OrdinalIgnoreCase))
+        if (StorageOptions.TryParse(configuration[$"{StorageOptions.Section}:{nameof(StorageOptions.Provider)}"], out var provider)
+            && provider == StorageProvider.Postgres)
         {
             services.AddSingleton<PostgresStorage>();
             services.AddSingleton<IFeedbackStore, PostgresFeedbackStore>();
