@@ -13,7 +13,8 @@ namespace ClonusCds.Benchmarks;
 /// to (docs/performance.md shows a <c>perf</c> recipe). <c>--log-sink [events] [rounds]</c>: the
 /// request log line through each candidate sink, standard output redirected (<see cref="LogSinkLoop"/>).
 /// <c>--request-line [requests] [rounds]</c>: the request line's whole cost, library against the
-/// hand-written middleware it replaced (<see cref="RequestLineLoop"/>).
+/// hand-written middleware it replaced (<see cref="RequestLineLoop"/>). <c>--audit-write [batches] [rounds]</c>:
+/// the audit trail's CPU per assessment on the request path and in the writer (<see cref="AuditWriteLoop"/>).
 /// </summary>
 public static class Program
 {
@@ -38,6 +39,11 @@ public static class Program
         if (args.Length > 0 && args[0] == "--request-line")
         {
             return RequestLineLoop.Run(args.AsSpan(1), Console.Error);
+        }
+
+        if (args.Length > 0 && args[0] == "--audit-write")
+        {
+            return AuditWriteLoop.Run(args.AsSpan(1), Console.Error);
         }
 
         var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args, BenchConfig.Create());

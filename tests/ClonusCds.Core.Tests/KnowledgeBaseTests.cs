@@ -90,6 +90,25 @@ public sealed partial class KnowledgeBaseTests
         Assert.Equal(Kb.Manifest.Disclaimer, a.Disclaimer);
     }
 
+    [Fact]
+    public void Assessment_ids_are_unique_time_ordered_uuids()
+    {
+        // Version 7 (RFC 9562): the audit trail's key index grows at its end. Ids made in later
+        // milliseconds sort after earlier ones; all are distinct.
+        var ids = new List<Guid>();
+        for (var i = 0; i < 3; i++)
+        {
+            ids.AddRange(Enumerable.Range(0, 50).Select(_ => Engine.Assess(Patients.KnownUmn()).AssessmentId));
+            Thread.Sleep(3);
+        }
+
+        Assert.All(ids, id => Assert.Equal(7, id.Version));
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        var first = ids[..50].Select(id => id.ToString()).Max(StringComparer.Ordinal);
+        var last = ids[^50..].Select(id => id.ToString()).Min(StringComparer.Ordinal);
+        Assert.True(string.CompareOrdinal(first, last) < 0, $"{first} should sort before {last}");
+    }
+
     // Contract codes.
 
     [Fact]

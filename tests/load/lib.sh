@@ -135,11 +135,16 @@ PY
 
 # Starts the service on loopback (Production, JWT/bearer/rate limit off; BEARER=1: bearer tokens
 # required, see make_bearer), logs to $OUT/service.log.
+# start_service [LOG NAME] [NAME=VALUE ...]: the extra settings are passed to the service's environment.
 start_service() {
+    local name=${1:-service}
+    local log="$OUT/$name.log"
+    shift || true
+    local -a extra=("$@")
     local port
     port=$(free_port)
     BASE_URL="http://127.0.0.1:$port"
-    say "starting the service at $BASE_URL (log: $OUT/service.log)"
+    say "starting the service at $BASE_URL${extra[*]:+ with ${extra[*]}} (log: $log)"
     # Started from its own folder, as deployed: the content root (appsettings.json, and the folder
     # the configuration file watcher watches, recursively) is the build output, not the caller's
     # directory, and the log file is outside it.
@@ -154,14 +159,15 @@ start_service() {
     ASPNETCORE_URLS="$BASE_URL" \
     CdsHooks__Trust__RequireJwt=false \
     RateLimiting__Enabled=false \
-    CdsHooks__Feedback__DatabasePath="$OUT/feedback.db" \
-        dotnet "$SERVICE_DLL" >"$OUT/service.log" 2>&1 &
+    Storage__SqlitePath="$OUT/$name.db" \
+    "${extra[@]}" \
+        dotnet "$SERVICE_DLL" >"$log" 2>&1 &
     SERVICE_PID=$!
     cd - >/dev/null
     local i
     for i in $(seq 1 120); do
         if ! kill -0 "$SERVICE_PID" 2>/dev/null; then
-            tail -20 "$OUT/service.log" >&2
+            tail -20 "$log" >&2
             say "FAIL: the service exited during startup"
             SERVICE_PID=""
             exit 2

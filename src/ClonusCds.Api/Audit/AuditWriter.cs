@@ -8,6 +8,15 @@ namespace ClonusCds.Api.Audit;
 /// graceful stop the queue is closed and everything in it is written before the process exits (the
 /// web server stops first, so requests in flight are recorded too).
 /// </summary>
+/// <remarks>
+/// The write loop runs on its own thread, not the thread pool: SQLite's calls are synchronous (its
+/// "async" methods block), and a pool thread blocked for a batch's inserts and disk flush is one the
+/// requests lack on a small machine. A batch is written as soon as <see cref="AuditOptions.BatchSize"/>
+/// records wait, or <see cref="AuditOptions.FlushIntervalMilliseconds"/> after the first one: under
+/// load records stay queued for milliseconds, so they die young, rather than outliving garbage
+/// collections and being carried into the older generations (which measured as full collections
+/// several times a second when every batch waited the whole interval; docs/performance.md).
+/// </remarks>
 internal sealed partial class AuditWriter(
     AuditTrail trail,
     IAuditStore store,
@@ -17,7 +26,9 @@ internal sealed partial class AuditWriter(
 {
     private readonly AuditOptions _options = options.Value;
     private readonly CancellationTokenSource _stopping = new();
-    private Task _loop = Task.CompletedTask;
+    private readonly TaskCompletionSource _loopDone = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Task _purge = Task.CompletedTask;
+    private Thread? _thread;
 
     /// <summary>Raised after each batch is stored, with its size (metrics).</summary>
     public event Action<long>? RecordsWritten;
@@ -32,11 +43,15 @@ internal sealed partial class AuditWriter(
     // and ends only when the queue is closed and drained.
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (trail.Enabled)
+        if (!trail.Enabled)
         {
-            _loop = Task.Run(() => RunAsync(_stopping.Token), CancellationToken.None);
+            _loopDone.TrySetResult();
+            return Task.CompletedTask;
         }
 
+        _thread = new Thread(Run) { IsBackground = true, Name = "clonus-audit-writer" };
+        _thread.Start();
+        _purge = Task.Run(() => PurgeLoopAsync(_stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -49,7 +64,13 @@ internal sealed partial class AuditWriter(
     {
         trail.Complete();
         SignalStop();
-        await _loop.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        if (_thread is null)
+        {
+            _loopDone.TrySetResult();
+        }
+
+        await _loopDone.Task.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        await _purge.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         if (trail.Depth > 0)
         {
             LogNotFlushed(logger, trail.Depth);
@@ -73,66 +94,79 @@ internal sealed partial class AuditWriter(
 
     private int _stopSignalled;
     private int _disposed;
+    private volatile bool _stopRequested;
 
     private void SignalStop()
     {
         if (Interlocked.Exchange(ref _stopSignalled, 1) == 0)
         {
+            _stopRequested = true;
             _stopping.Cancel();
         }
     }
 
-    private async Task RunAsync(CancellationToken stoppingToken)
+    // The write loop, on its own thread; ends when the queue is closed and empty.
+    private void Run()
     {
-        var purge = PurgeLoopAsync(stoppingToken);
-        var reader = trail.Reader;
-        var batch = new List<AuditRecord>(_options.BatchSize);
-        // Not cancelled by stoppingToken: the loop ends when the queue is closed and empty.
-        var linger = TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds);
-        while (await reader.WaitToReadAsync(CancellationToken.None))
-        {
-            // Let a batch gather (up to FlushIntervalMilliseconds, or until it is full, or until a
-            // stop): one transaction for many answers rather than a commit, and a disk flush, per
-            // answer, which under load costs the request path the CPU it shares with this writer.
-            if (linger > TimeSpan.Zero && reader.Count < _options.BatchSize && !stoppingToken.IsCancellationRequested)
-            {
-                try
-                {
-                    await Task.Delay(linger, time, stoppingToken);
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }
-
-            batch.Clear();
-            while (batch.Count < _options.BatchSize && reader.TryRead(out var record))
-            {
-                batch.Add(record);
-            }
-
-            if (batch.Count > 0)
-            {
-                await WriteAsync(batch, stoppingToken);
-            }
-        }
-
         try
         {
-            await purge;
+            var reader = trail.Reader;
+            var batch = new List<AuditRecord>(_options.BatchSize);
+            while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
+            {
+                Gather(reader);
+                batch.Clear();
+                while (batch.Count < _options.BatchSize && reader.TryRead(out var record))
+                {
+                    batch.Add(record);
+                }
+
+                if (batch.Count > 0)
+                {
+                    Write(batch);
+                }
+            }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
+            // Not expected (Write catches store failures); logged so a dead writer is never silent.
+            var type = ex.GetType().Name;
+            LogWriterFailed(logger, type, trail.Depth);
+        }
+        finally
+        {
+            _loopDone.TrySetResult();
         }
     }
 
-    private async Task WriteAsync(List<AuditRecord> batch, CancellationToken stoppingToken)
+    // Waits until a whole batch is queued, the flush interval has passed since the first record, or
+    // a stop: one transaction, and one disk flush, for many answers.
+    private void Gather(System.Threading.Channels.ChannelReader<AuditRecord> reader)
+    {
+        var linger = TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (reader.Count < _options.BatchSize && !_stopRequested)
+        {
+            var left = linger - System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            if (left <= TimeSpan.Zero)
+            {
+                return;
+            }
+
+            Thread.Sleep(left < PollInterval ? left : PollInterval);
+        }
+    }
+
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
+
+    private void Write(List<AuditRecord> batch)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await store.WriteAsync(batch, CancellationToken.None);
+                // Synchronous on SQLite; on PostgreSQL this thread waits for the network.
+                store.WriteAsync(batch, CancellationToken.None).GetAwaiter().GetResult();
                 Interlocked.Add(ref _written, batch.Count);
                 RecordsWritten?.Invoke(batch.Count);
                 return;
@@ -148,10 +182,10 @@ internal sealed partial class AuditWriter(
                 }
 
                 // Shorter waits once shutting down, so the flush fits in the host's shutdown timeout.
-                var wait = stoppingToken.IsCancellationRequested
+                var wait = _stopRequested
                     ? TimeSpan.FromMilliseconds(200)
                     : TimeSpan.FromMilliseconds(Math.Min(250 * (1 << Math.Min(attempt, 5)), 5_000));
-                await Task.Delay(wait, time, CancellationToken.None);
+                Task.Delay(wait, time, CancellationToken.None).GetAwaiter().GetResult();
             }
         }
     }
@@ -189,6 +223,9 @@ internal sealed partial class AuditWriter(
             return 0;
         }
     }
+
+    [LoggerMessage(EventId = 5107, Level = LogLevel.Critical, Message = "The audit writer stopped unexpectedly ({ExceptionType}) with {Count} records queued")]
+    private static partial void LogWriterFailed(ILogger logger, string exceptionType, long count);
 
     [LoggerMessage(EventId = 5106, Level = LogLevel.Error, Message = "Shutdown timed out with {Count} audit records not written")]
     private static partial void LogNotFlushed(ILogger logger, long count);

@@ -166,7 +166,9 @@ public sealed class TriageEngine
         };
         return new Assessment
         {
-            AssessmentId = Guid.NewGuid(),
+            // Time-ordered (RFC 9562 version 7): the audit trail's key index then grows at its end
+            // instead of touching a random page per insert (docs/performance.md, "Issue 16").
+            AssessmentId = Guid.CreateVersion7(),
             KnowledgeBaseVersion = _kb.Manifest.Version,
             Summary = AssessmentSummaryBuilder.Build(etiology, builder.Urgency, serotonin, groups, pitfalls, builder.Missing),
             Etiology = etiology,
