@@ -134,6 +134,74 @@ public sealed class AuditWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task A_full_batch_is_written_at_once_not_after_the_flush_interval()
+    {
+        // Records that wait the whole interval outlive garbage collections under load; a full
+        // batch must not wait for it (docs/performance.md, "Issue 16").
+        var store = new FlakyStore(failures: 0);
+        var options = new AuditOptions { BatchSize = 5, FlushIntervalMilliseconds = 10_000 };
+        var trail = Trail(options);
+        var writer = Writer(trail, store, options);
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            for (var i = 0; i < 5; i++)
+            {
+                Record(trail);
+            }
+
+            Assert.Equal(5, await store.FirstBatch.Task.WaitAsync(TimeSpan.FromSeconds(5)));
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(5));
+        }
+        finally
+        {
+            await writer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task A_partial_batch_waits_for_the_flush_interval_and_is_then_written()
+    {
+        var store = new FlakyStore(failures: 0);
+        var options = new AuditOptions { BatchSize = 100, FlushIntervalMilliseconds = 300 };
+        var trail = Trail(options);
+        var writer = Writer(trail, store, options);
+        await writer.StartAsync(CancellationToken.None);
+        try
+        {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            Record(trail);
+            Record(trail);
+            Assert.Equal(2, await store.FirstBatch.Task.WaitAsync(TimeSpan.FromSeconds(10)));
+            Assert.True(System.Diagnostics.Stopwatch.GetElapsedTime(started) >= TimeSpan.FromMilliseconds(250), "written before the interval");
+        }
+        finally
+        {
+            await writer.StopAsync(CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task The_writer_never_blocks_a_thread_pool_thread()
+    {
+        // SQLite's calls are synchronous: a pool thread held by a batch is one the requests lack.
+        var store = new FlakyStore(failures: 1);
+        var options = new AuditOptions { BatchSize = 3, FlushIntervalMilliseconds = 0 };
+        var trail = Trail(options);
+        var writer = Writer(trail, store, options);
+        await writer.StartAsync(CancellationToken.None);
+        for (var i = 0; i < 9; i++)
+        {
+            Record(trail);
+        }
+
+        await writer.StopAsync(CancellationToken.None);
+        Assert.Equal(9, store.Stored.Count);
+        Assert.False(store.OnThreadPool);
+    }
+
+    [Fact]
     public async Task Records_older_than_the_retention_are_purged_and_newer_ones_kept()
     {
         var time = new ManualTime();
@@ -201,9 +269,16 @@ public sealed class AuditWriterTests : IDisposable
 
         public int Attempts { get; private set; }
 
+        /// <summary>Whether any write ran on a thread-pool thread.</summary>
+        public bool OnThreadPool { get; private set; }
+
+        /// <summary>Completed with the size of the first batch stored.</summary>
+        public TaskCompletionSource<int> FirstBatch { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
         public async Task WriteAsync(IReadOnlyList<AuditRecord> records, CancellationToken ct)
         {
             Attempts++;
+            OnThreadPool |= Thread.CurrentThread.IsThreadPoolThread;
             if (delay is { } d)
             {
                 await Task.Delay(d, ct);
@@ -216,6 +291,7 @@ public sealed class AuditWriterTests : IDisposable
 
             Batches.Add(records.Count);
             Stored.AddRange(records);
+            FirstBatch.TrySetResult(records.Count);
         }
 
         public Task<AuditRecord?> GetAsync(Guid assessmentId, CancellationToken ct) => Task.FromResult(Stored.FirstOrDefault(r => r.AssessmentId == assessmentId));
