@@ -28,6 +28,11 @@ internal sealed partial class AuditTrail
     private readonly bool _enabled;
     private readonly TimeProvider _time;
     private readonly ILogger<AuditTrail> _logger;
+    private readonly int _batchSize;
+    // Pulsed when a whole batch is queued (or on completion): the writer sleeps on it, not on a poll.
+    private readonly object _batchGate = new();
+    private volatile bool _batchSignalled;
+    private long _queued;
     private long _dropped;
     private long _lastDropLog;
 
@@ -35,6 +40,7 @@ internal sealed partial class AuditTrail
     {
         var o = options.Value;
         _enabled = o.Enabled;
+        _batchSize = Math.Max(1, o.BatchSize);
         _time = time;
         _logger = logger;
         Instance = string.IsNullOrWhiteSpace(o.Instance) ? $"{Environment.MachineName}/{Environment.ProcessId}" : o.Instance.Trim();
@@ -58,12 +64,57 @@ internal sealed partial class AuditTrail
     public bool Enabled => _enabled;
 
     /// <summary>Records waiting.</summary>
-    public long Depth => _queue.Reader.Count;
+    public long Depth => Interlocked.Read(ref _queued);
 
     /// <summary>Records dropped since start (queue full, shutting down, or a batch that could not be written).</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
 
     internal ChannelReader<AuditRecord> Reader => _queue.Reader;
+
+    /// <summary>The next queued record, if any (the writer's only way to take one, so <see cref="Depth"/> stays exact).</summary>
+    internal bool TryTake(out AuditRecord record)
+    {
+        if (_queue.Reader.TryRead(out record!))
+        {
+            Interlocked.Decrement(ref _queued);
+            return true;
+        }
+
+        return false;
+    }
+
+    /// <summary>
+    /// Blocks the calling (writer) thread until a whole batch is queued, the queue is completed, or
+    /// <paramref name="timeout"/> passes. Woken by the request that completes a batch; never polls.
+    /// </summary>
+    internal void WaitForBatch(TimeSpan timeout)
+    {
+        if (_completing || Interlocked.Read(ref _queued) >= _batchSize)
+        {
+            return;
+        }
+
+        lock (_batchGate)
+        {
+            _batchSignalled = false;
+            // A batch completed (or a stop came) just before the reset would not wake us: look again.
+            if (_completing || Interlocked.Read(ref _queued) >= _batchSize)
+            {
+                return;
+            }
+
+            Monitor.Wait(_batchGate, timeout);
+        }
+    }
+
+    private void SignalBatch()
+    {
+        lock (_batchGate)
+        {
+            _batchSignalled = true;
+            Monitor.PulseAll(_batchGate);
+        }
+    }
 
     /// <summary>Raised with (count, reason) whenever records are dropped (metrics).</summary>
     public event Action<long, string>? RecordsDropped;
@@ -97,6 +148,10 @@ internal sealed partial class AuditTrail
         {
             Drop(1, _completing ? "shutting_down" : "queue_full");
         }
+        else if (Interlocked.Increment(ref _queued) >= _batchSize && !_batchSignalled)
+        {
+            SignalBatch();
+        }
     }
 
     /// <summary>Counts and logs dropped records (the log at most once a second, with the running total).</summary>
@@ -119,6 +174,7 @@ internal sealed partial class AuditTrail
     {
         _completing = true;
         _queue.Writer.TryComplete();
+        SignalBatch();
     }
 
     /// <summary>The record of one answer: code lists (those shown, when <paramref name="shown"/> is given) and the request hash.</summary>

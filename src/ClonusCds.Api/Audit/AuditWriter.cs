@@ -12,7 +12,8 @@ namespace ClonusCds.Api.Audit;
 /// The write loop runs on its own thread, not the thread pool: SQLite's calls are synchronous (its
 /// "async" methods block), and a pool thread blocked for a batch's inserts and disk flush is one the
 /// requests lack on a small machine. A batch is written as soon as <see cref="AuditOptions.BatchSize"/>
-/// records wait, or <see cref="AuditOptions.FlushIntervalMilliseconds"/> after the first one: under
+/// records wait (the request that completes a batch wakes the writer), or
+/// <see cref="AuditOptions.FlushIntervalMilliseconds"/> after the first one: under
 /// load records stay queued for milliseconds, so they die young, rather than outliving garbage
 /// collections and being carried into the older generations (which measured as full collections
 /// several times a second when every batch waited the whole interval; docs/performance.md).
@@ -114,9 +115,9 @@ internal sealed partial class AuditWriter(
             var batch = new List<AuditRecord>(_options.BatchSize);
             while (reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
             {
-                Gather(reader);
+                Gather();
                 batch.Clear();
-                while (batch.Count < _options.BatchSize && reader.TryRead(out var record))
+                while (batch.Count < _options.BatchSize && trail.TryTake(out var record))
                 {
                     batch.Add(record);
                 }
@@ -141,23 +142,13 @@ internal sealed partial class AuditWriter(
 
     // Waits until a whole batch is queued, the flush interval has passed since the first record, or
     // a stop: one transaction, and one disk flush, for many answers.
-    private void Gather(System.Threading.Channels.ChannelReader<AuditRecord> reader)
+    private void Gather()
     {
-        var linger = TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds);
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        while (reader.Count < _options.BatchSize && !_stopRequested)
+        if (_options.FlushIntervalMilliseconds > 0 && !_stopRequested)
         {
-            var left = linger - System.Diagnostics.Stopwatch.GetElapsedTime(started);
-            if (left <= TimeSpan.Zero)
-            {
-                return;
-            }
-
-            Thread.Sleep(left < PollInterval ? left : PollInterval);
+            trail.WaitForBatch(TimeSpan.FromMilliseconds(_options.FlushIntervalMilliseconds));
         }
     }
-
-    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(5);
 
     private void Write(List<AuditRecord> batch)
     {
