@@ -350,6 +350,56 @@ public sealed class EtiologyRuleTests
         Assert.Equal("not_met", a.Outcome("ST-HUNTER"));
     }
 
+    // ST-HUNTER met only through a recorded lesion's chronic findings, on unchanged drugs
+
+    // Multiple sclerosis with chronic spastic clonus, sertraline unchanged for two years, now febrile
+    // and hypotensive: hypertonia + 39.4 °C + inducible clonus meets Hunter rule 5, but the lesion
+    // explains the clonus and tone and nothing serotonergic changed (brief §2; AAP-T7).
+    private static PatientContext ChronicLesionFebrileOnStableSsri() => (KnownUmn() with
+    {
+        Vitals = new Vitals { TemperatureC = 39.4, HeartRateBpm = 128, SystolicBp = 86, RespiratoryRate = 26, Spo2Percent = 92 },
+        Medications = [Med("sertraline", "36437", days: 700)],
+    }).WithExam(e => e with { MentalStatus = MentalStatus.Confused });
+
+    [Fact]
+    public void Hunter_met_only_by_a_chronic_lesion_on_unchanged_drugs_keeps_serotonin_toxicity_open_not_primary()
+    {
+        var a = Engine.Assess(ChronicLesionFebrileOnStableSsri());
+        Assert.Equal([5], a.SerotoninToxicity!.HunterRulesFired);
+        Assert.NotEqual(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        var st = Assert.Single(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity);
+        Assert.True(st.NotExcluded);
+        Assert.Equal("undetermined", a.Outcome("ST-HUNTER"));
+        // Still an emergency, the safety actions of an open serotonin toxicity stay, infection is open.
+        Assert.Equal(Urgency.Emergency, a.Urgency);
+        Assert.Contains(a.Recommendations.FirstLine, i => i.Code == "discontinue_serotonergic_agents");
+        Assert.Contains(a.Pitfalls, i => i.Code == "avoid_physical_restraints");
+        Assert.Contains(a.Etiology.Differentials, d => d.Subtype == EtiologySubtype.CnsInfectionOrSepsis && d.NotExcluded);
+        // Not treated as decided: no cyproheptadine (it lowers the blood pressure) on a hypotensive patient.
+        Assert.DoesNotContain(a.Recommendations.FirstLine, i => i.Code == "cyproheptadine");
+    }
+
+    public static TheoryData<string, Func<PatientContext, PatientContext>> ChronicLesionButSerotoninToxicityDecided => new()
+    {
+        { "a serotonergic drug started yesterday", c => c.AddMedications(New("tramadol")) },
+        { "the change of the serotonergic drug not recorded", c => c with { Medications = [Med("sertraline", "36437", change: null, days: null)] } },
+        { "the dose increased three days ago", c => c with { Medications = [Increased("sertraline")] } },
+        { "the clonus acute on chronic", c => c.WithClonus(k => k with { Onset = ClonusOnset.AcuteOnChronic }) },
+        { "the clonus onset not recorded", c => c.WithClonus(k => k with { Onset = null }) },
+        { "no recorded lesion", c => c with { Conditions = [] } },
+        { "the medication list incomplete", c => c with { MedicationListIncomplete = true } },
+        { "ocular clonus with diaphoresis (rule 3)", c => c.WithClonus(k => k with { Types = [ClonusType.Inducible, ClonusType.Ocular] }).WithExam(e => e with { Diaphoresis = true }) },
+    };
+
+    [Theory]
+    [MemberData(nameof(ChronicLesionButSerotoninToxicityDecided))]
+    public void Serotonin_toxicity_stays_primary_when_anything_else_is_new_unknown_or_unexplained(string situation, Func<PatientContext, PatientContext> change)
+    {
+        var a = Engine.Assess(change(ChronicLesionFebrileOnStableSsri()));
+        Assert.True(a.Etiology.Primary == Etiology.SerotoninToxicity, $"{situation}: primary {a.Etiology.Primary}");
+        Assert.Equal("fired", a.Outcome("ST-HUNTER"));
+    }
+
     // ST-MASKED
 
     [Fact]

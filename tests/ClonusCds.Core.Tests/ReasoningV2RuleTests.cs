@@ -576,6 +576,42 @@ public sealed class ReasoningV2RuleTests
 
     // ─── DIFF-SAFETY ─────────────────────────────────────────────────────────────────────────
 
+    // Hepatic encephalopathy with a hypoxic brain injury's chronic clonus, sertraline unchanged for
+    // years, agitated: Hunter rule 2 is met through the lesion's clonus, so serotonin toxicity stays
+    // open beside the encephalopathy (ST-HUNTER, chronic lesion on unchanged drugs).
+    private static PatientContext EncephalopathyWithOpenSerotoninToxicity() =>
+        (HepaticEncephalopathy() with
+        {
+            Clonus = Clonus(ClonusType.Inducible) with { Onset = ClonusOnset.Chronic },
+            Medications = [Med("sertraline", "36437", days: 1200)],
+            Conditions = [Condition(ConditionCategory.HepaticEncephalopathy), Condition(ConditionCategory.HypoxicBrainInjury)],
+        }).WithExam(e => e with { Agitation = true });
+
+    [Fact]
+    public void An_open_serotonin_toxicity_beside_hepatic_encephalopathy_gets_no_benzodiazepine()
+    {
+        // Sedatives precipitate hepatic encephalopathy (AASLD-EASL): an unconfirmed toxicity does not earn one.
+        var a = Engine.Assess(EncephalopathyWithOpenSerotoninToxicity());
+        Assert.Equal(EtiologySubtype.HepaticEncephalopathy, a.Etiology.Subtype);
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
+        Assert.Null(a.TierOf("benzodiazepine"));
+        Assert.Contains(a.Pitfalls, i => i.Code == "avoid_sedatives_in_hepatic_encephalopathy");
+        Assert.Contains(a.AllItems(), i => i.Code == "discontinue_serotonergic_agents" && i.FiredBy == "DIFF-SAFETY");
+    }
+
+    [Fact]
+    public void An_open_serotonin_toxicity_beside_another_toxic_primary_with_liver_failure_carries_the_sedation_caution()
+    {
+        // NMS primary with serotonin toxicity open and liver failure recorded: the benzodiazepine the
+        // open toxicity adds is flagged for the liver.
+        var a = Engine.Assess(NmsWithHunterMet().AddConditions(Condition(ConditionCategory.HepaticFailure)));
+        Assert.Equal(EtiologySubtype.NeurolepticMalignantSyndrome, a.Etiology.Subtype);
+        Assert.Contains(a.Etiology.Differentials, d => d.Etiology == Etiology.SerotoninToxicity && d.NotExcluded);
+        var benzodiazepine = Assert.Single(a.AllItems(), i => i.Code == "benzodiazepine");
+        Assert.Equal("DIFF-SAFETY", benzodiazepine.FiredBy);
+        Assert.Contains(benzodiazepine.Cautions, c => c.Id == "hepatic_encephalopathy_sedation");
+    }
+
     /// <summary>Scenarios where a toxic differential stays open beside the primary and keeps a safety action of its own.</summary>
     public static TheoryData<string> MarkedDifferentialScenarios => ["nms_with_hunter_met", "st_on_haloperidol", "mh_with_hunter_met", "mh_possible", "phs_possible"];
 

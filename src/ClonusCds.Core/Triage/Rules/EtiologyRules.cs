@@ -411,7 +411,9 @@ internal sealed class LithiumToxicityRule : IEtiologyRule
 /// <summary>
 /// ST-HUNTER. When a serotonergic agent is on board and any Hunter rule (1–5) is met (unless lithium
 /// is the only agent and its level is not known: TOX-LITHIUM waits for the level). Then serotonin
-/// toxicity: emergency. [DUNKLEY2003; BMJBP; brief §2 rule 1]
+/// toxicity: emergency. Met only through a chronic clonus and tone of a recorded UMN lesion on
+/// unchanged serotonergic drugs (<see cref="LesionExplainsCriteria"/>): possible, not decided, still
+/// emergency and kept open. [DUNKLEY2003; BMJBP; AAP-T7; brief §2 rule 1]
 /// </summary>
 internal sealed class SerotoninToxicityRule : IEtiologyRule
 {
@@ -444,12 +446,39 @@ internal sealed class SerotoninToxicityRule : IEtiologyRule
                 "The Hunter criteria are met with lithium the only serotonergic agent: the serum level decides between lithium toxicity and serotonin toxicity.", Id, Possible: true);
         }
 
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description, [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? []))]);
+        // Met only through findings a recorded UMN lesion already explains: the clonus is chronic (there
+        // before), every serotonergic drug is unchanged and the list is complete, and no rule needed
+        // ocular clonus. Serotonin toxicity follows a new drug, a dose increase or a second drug
+        // (brief §2, AAP-T7; "some chronic-stable patients"), so here it stays open, not decided.
+        var confounded = fires && LesionExplainsCriteria(p, s.Hunter!);
+        s.Out.Trace.Add(Id, confounded ? Tri.Unknown : Tri.Of(fires), Description,
+            [TraceInput.Of("hunterCriteriaMet", s.HunterMet), TraceInput.Of("rulesFired", string.Join(",", s.Hunter?.Fired ?? [])),
+                TraceInput.Of("chronicUmnClonusOnUnchangedDrugs", confounded)]);
+        if (confounded)
+        {
+            return new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
+                $"Hunter rule(s) {string.Join(", ", s.Hunter!.Fired)} are met, but by a chronic clonus and tone that the recorded upper-motor-neuron lesion explains, on serotonergic drugs that have not changed: serotonin toxicity follows a new drug, a dose increase or a second drug, so it is neither confirmed nor excluded. Ask about a recent overdose, a new interacting drug or a missed change.", Id, Possible: true);
+        }
+
         return fires
             ? new EtiologyCall(Etiology.SerotoninToxicity, null, Urgency.Emergency,
                 $"A serotonergic agent is on board and Hunter rule(s) {string.Join(", ", s.Hunter!.Fired)} are met (Dunkley 2003: sensitivity 84%, specificity 97%).", Id)
             : null;
     }
+
+    /// <summary>
+    /// Whether the met Hunter rules rest on findings a recorded UMN lesion explains: a known UMN
+    /// condition, a clonus recorded as chronic, every serotonergic drug known and unchanged (no start,
+    /// increase or unknown change), a complete medication list, and no rule that needed ocular clonus
+    /// (rule 3), which a spinal or cerebral lesion does not give. Unknown is never read as "explained".
+    /// </summary>
+    internal static bool LesionExplainsCriteria(ClinicalPicture p, HunterResult hunter) =>
+        p.HasUmnCondition
+        && p.Context.Clonus?.Onset == ClonusOnset.Chronic
+        && p.RecentChange(DrugRoles.Serotonergic).IsNo
+        && p.MedicationsFullyKnown
+        && hunter.Fired.Length > 0
+        && !hunter.Fired.Contains(3);
 }
 
 /// <summary>

@@ -76,7 +76,14 @@ internal static class HazardSafety
         {
             case Candidate.SerotoninToxicity:
                 o.Recommend(C.DiscontinueSerotonergicAgents, id, "Serotonin toxicity is not excluded: stop serotonergic drugs and add none.");
-                o.Recommend(C.Benzodiazepine, id, "Neuromuscular hyperactivity and agitation, whichever toxidrome proves responsible.");
+                if (s.Primary.Subtype != EtiologySubtype.HepaticEncephalopathy)
+                {
+                    // Hepatic encephalopathy as the likely cause: sedatives precipitate it, so an
+                    // unconfirmed toxicity does not earn a benzodiazepine (HE-MGMT names the pitfall).
+                    var hepatic = p.Has(ConditionCategory.HepaticEncephalopathy) || p.Has(ConditionCategory.HepaticFailure);
+                    o.Recommend(C.Benzodiazepine, id, "Neuromuscular hyperactivity and agitation, whichever toxidrome proves responsible.",
+                        cautions: hepatic ? [K.HepaticEncephalopathySedation] : []);
+                }
                 o.Recommend(C.ContinuousCardiacMonitoring, id, "Serotonin toxicity is not excluded and can progress within hours.");
                 if (feverPossible)
                 {
