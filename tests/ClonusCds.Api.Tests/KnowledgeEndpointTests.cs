@@ -11,7 +11,7 @@ public sealed class KnowledgeEndpointTests(ClonusApiFactory factory) : IClassFix
     {
         var (response, body) = await _client.GetJson("/api/v1/knowledge");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("2026.12.2", body.GetProperty("version").GetString());
+        Assert.Equal("2026.12.3", body.GetProperty("version").GetString());
         Assert.Equal("draft_pending_clinical_signoff", body.GetProperty("reviewStatus").GetString());
         Assert.True(body.GetProperty("counts").GetProperty("recommendations").GetInt32() >= 56);
         Assert.True(body.GetProperty("counts").GetProperty("pitfalls").GetInt32() >= 29);
@@ -91,7 +91,7 @@ public sealed class KnowledgeEndpointTests(ClonusApiFactory factory) : IClassFix
         var (ready, body) = await _client.GetJson("/health/ready");
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.Equal("Healthy", body.GetProperty("status").GetString());
-        Assert.Equal("2026.12.2", body.GetProperty("knowledgeBaseVersion").GetString());
+        Assert.Equal("2026.12.3", body.GetProperty("knowledgeBaseVersion").GetString());
     }
 
     [Fact]

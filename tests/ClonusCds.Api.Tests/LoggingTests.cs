@@ -19,7 +19,7 @@ public sealed class LoggingTests
         Assert.Equal("200", line.Values["StatusCode"]);
         Assert.Equal("serotonin_toxicity", line.Values["Etiology"]);
         Assert.Equal("emergency", line.Values["Urgency"]);
-        Assert.Equal("2026.12.2", line.Values["KnowledgeBaseVersion"]);
+        Assert.Equal("2026.12.3", line.Values["KnowledgeBaseVersion"]);
         Assert.False(string.IsNullOrEmpty(line.Values["TraceId"]));
         Assert.True(double.Parse(line.Values["ElapsedMs"]!, System.Globalization.CultureInfo.InvariantCulture) >= 0);
     }

@@ -140,7 +140,7 @@ public static class LogSinkLoop
             new("Route", new ScalarValue("/api/v1/assessments/")),
             new("Etiology", new ScalarValue("serotonin_toxicity")),
             new("Urgency", new ScalarValue("emergency")),
-            new("KnowledgeBaseVersion", new ScalarValue("2026.12.2")),
+            new("KnowledgeBaseVersion", new ScalarValue("2026.12.3")),
             new("AssessmentId", new ScalarValue(Guid.NewGuid().ToString())),
             new("Method", new ScalarValue("POST")),
             new("StatusCode", new ScalarValue(200)),

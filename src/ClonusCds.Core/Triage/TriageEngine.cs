@@ -88,6 +88,7 @@ public sealed class TriageEngine
         new NewbornRule(),
         new AbruptStopRule(),
         new ApnoeaRule(),
+        new PreeclampsiaRule(),
         // Gaps, the pace the physiology sets, then the guard that keeps contraindicated advice out
         // whatever the rules above did.
         new MissingDataRule(),

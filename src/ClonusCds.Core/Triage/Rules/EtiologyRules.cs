@@ -827,7 +827,8 @@ internal sealed class KnownUmnLesionRule : IEtiologyRule
 /// recorded UMN lesion, and a drug cause is excluded (medications known, no serotonergic toxicity
 /// picture), the course is chronic, or the signs are focal or unilateral (sustained, with weakness
 /// or other UMN signs, Hunter not met). Then a new, undiagnosed UMN lesion: urgent structural work-up.
-/// [NORMAL-CLONUS; SEED-000]
+/// Not with fever and altered consciousness, or in pregnancy with a raised blood pressure, unless the
+/// signs are focal: those are systemic until shown otherwise. [NORMAL-CLONUS; SEED-000; NICE-NG133]
 /// </summary>
 internal sealed class NewUmnSignsRule : IEtiologyRule
 {
@@ -846,7 +847,8 @@ internal sealed class NewUmnSignsRule : IEtiologyRule
         var drugExcluded = (p.MedicationsFullyKnown && (s.Hunter is null || s.HunterMet.IsNo)) || chronic || redFlag;
         // Fever with altered consciousness is a systemic illness (CNS infection, sepsis, a toxidrome)
         // until shown otherwise: not called a new structural lesion unless the signs are focal.
-        var systemic = p.FeverOrRising.IsYes && p.AlteredConsciousness && !redFlag;
+        // So is pre-eclampsia: pregnant, a raised blood pressure, signs not focal (OBS-PREECLAMPSIA).
+        var systemic = (p.FeverOrRising.IsYes && p.AlteredConsciousness && !redFlag) || (PreeclampsiaRule.Applies(p) && !redFlag);
         var fires = p.ClonusPresent && !p.HasUmnCondition && pathological && drugExcluded && !systemic;
         s.Out.Trace.Add(Id, Tri.Of(fires), Description,
             [TraceInput.Of("sustainedOrUmnSigns", pathological), TraceInput.Of("drugCauseExcludedOrChronic", drugExcluded), TraceInput.Of("umnConditionRecorded", p.HasUmnCondition), TraceInput.Of("feverWithAlteredConsciousness", systemic)]);

@@ -504,3 +504,68 @@ internal sealed class RestraintRule : IManagementRule
         return true;
     }
 }
+
+/// <summary>
+/// OBS-PREECLAMPSIA. Whatever the call: a pregnant woman (from 20 weeks, or gestation not recorded)
+/// with clonus or brisk reflexes and a blood pressure of 140 systolic or 90 diastolic or more. Then
+/// pre-eclampsia is not excluded: obstetric assessment now (first line) and the pitfall; at least
+/// urgent, an emergency in the severe range (160 systolic or 110 diastolic). A blood pressure not
+/// recorded is named as missing, never read as normal. [NICE-NG133; ACOG-PB222]
+/// </summary>
+internal sealed class PreeclampsiaRule : IManagementRule
+{
+    /// <summary>Raised and severe-range thresholds (mmHg), NICE NG133 and ACOG PB 222.</summary>
+    public const int RaisedSystolic = 140, RaisedDiastolic = 90, SevereSystolic = 160, SevereDiastolic = 110;
+
+    public string Id => "OBS-PREECLAMPSIA";
+    public string Description => "Pregnancy + clonus or brisk reflexes + raised blood pressure → pre-eclampsia not excluded";
+
+    /// <summary>Pregnant (from 20 weeks, or gestation unrecorded), clonus or brisk reflexes, and either pressure raised.</summary>
+    internal static bool Applies(ClinicalPicture p) => InPregnancyWithSigns(p) && Raised(p.Context.Vitals);
+
+    private static bool InPregnancyWithSigns(ClinicalPicture p) =>
+        p.Context.Patient?.Pregnant == true && p.Context.Patient.GestationalAgeWeeks is not < 20
+        && (p.ClonusPresent || p.Context.Exam?.Reflexes == ReflexGrade.Increased);
+
+    private static bool Raised(Vitals? v) => v?.SystolicBp >= RaisedSystolic || v?.DiastolicBp >= RaisedDiastolic;
+
+    public bool Apply(TriageState s)
+    {
+        var p = s.Picture;
+        var c = p.Context;
+        if (!InPregnancyWithSigns(p))
+        {
+            return false;
+        }
+
+        var systolic = c.Vitals?.SystolicBp;
+        var diastolic = c.Vitals?.DiastolicBp;
+        if (!Raised(c.Vitals))
+        {
+            const string why = "In pregnancy, clonus or brisk reflexes with a raised blood pressure (140/90 or more) is pre-eclampsia until excluded.";
+            if (systolic is null)
+            {
+                s.Out.MissingData("vitals.systolicBp", why);
+            }
+
+            if (diastolic is null)
+            {
+                s.Out.MissingData("vitals.diastolicBp", why);
+            }
+
+            return false;
+        }
+
+        var severe = systolic >= SevereSystolic || diastolic >= SevereDiastolic;
+        var reading = $"{(systolic is { } sys ? sys.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")}/{(diastolic is { } dia ? dia.ToString(System.Globalization.CultureInfo.InvariantCulture) : "?")} mmHg";
+        s.Out.Because(severe
+            ? $"Pregnant with {(p.ClonusPresent ? "clonus" : "brisk reflexes")} and a blood pressure of {reading}, in the severe range: pre-eclampsia is not excluded and is an emergency."
+            : $"Pregnant with {(p.ClonusPresent ? "clonus" : "brisk reflexes")} and a blood pressure of {reading}: pre-eclampsia is not excluded.");
+        s.Out.Recommend(C.UrgentObstetricAssessment, Id, severe
+            ? "Pregnancy, clonus or brisk reflexes, and a blood pressure in the severe range (160/110 or more)."
+            : "Pregnancy, clonus or brisk reflexes, and a raised blood pressure (140/90 or more).", T.FirstLine);
+        s.Out.Pitfall(C.PreeclampsiaNotExcluded, Id, "Pregnancy with a raised blood pressure.");
+        s.Out.AtLeast(severe ? Urgency.Emergency : Urgency.Urgent);
+        return true;
+    }
+}
