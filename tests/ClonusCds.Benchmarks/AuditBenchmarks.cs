@@ -72,12 +72,4 @@ public class AuditBenchmarks : IDisposable
 
         GC.SuppressFinalize(this);
     }
-
-    private sealed class BenchmarkHostEnvironment(string root) : Microsoft.Extensions.Hosting.IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Benchmark";
-        public string ApplicationName { get; set; } = "ClonusCds.Api";
-        public string ContentRootPath { get; set; } = root;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
-    }
 }

@@ -36,7 +36,7 @@ public static class AuditWriteLoop
             var contexts = Examples().ToArray();
             var trail = new AuditTrail(Options.Create(new AuditOptions()), TimeProvider.System, NullLogger<AuditTrail>.Instance);
             var storage = new SqliteStorage(Options.Create(new StorageOptions { SqlitePath = Path.Combine(folder, "audit.db") }),
-                new LoopHostEnvironment(folder), NullLogger<SqliteStorage>.Instance);
+                new BenchmarkHostEnvironment(folder), NullLogger<SqliteStorage>.Instance);
             var store = new SqliteAuditStore(storage);
             report.WriteLine($"{contexts.Length} example contexts; {batches} batches of 256 per round; {rounds} rounds (round 0 warms up, not counted)");
             report.WriteLine($"{"round",5} {"record CPU µs",14} {"record B",9} {"write CPU µs",13} {"write B",8} {"write wall µs",14} {"rows",9}");
@@ -128,13 +128,5 @@ public static class AuditWriteLoop
     {
         var sorted = values.Order().ToArray();
         return sorted.Length == 0 ? double.NaN : sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private sealed class LoopHostEnvironment(string root) : Microsoft.Extensions.Hosting.IHostEnvironment
-    {
-        public string EnvironmentName { get; set; } = "Benchmark";
-        public string ApplicationName { get; set; } = "ClonusCds.Api";
-        public string ContentRootPath { get; set; } = root;
-        public Microsoft.Extensions.FileProviders.IFileProvider ContentRootFileProvider { get; set; } = new Microsoft.Extensions.FileProviders.NullFileProvider();
     }
 }
