@@ -301,13 +301,15 @@ internal sealed class BaclofenToxicityRule : IEtiologyRule
 /// decrease) in the last 3 days or on an unknown day, and there is fever (> 38 °C or rising),
 /// altered mental status, hypotension or rebound spasticity (raised tone or hyperreflexia). Then
 /// baclofen withdrawal: emergency with fever, altered mental status, hypotension or an intrathecal
-/// interruption; urgent with rebound spasticity alone. [BACLOFEN-LABEL: abrupt withdrawal, Lyvispah,
-/// intrathecal boxed warning; COFFEY2002; brief §5.2]
+/// interruption; urgent with rebound spasticity alone. An intrathecal pump in place with no
+/// interruption recorded in that window, with fever, altered mental status or hypotension, or a
+/// clonus that is new or worse: possible withdrawal (a pump fails without a recorded change), kept open.
+/// [BACLOFEN-LABEL: abrupt withdrawal, Lyvispah, intrathecal boxed warning; COFFEY2002; brief §5.2]
 /// </summary>
 internal sealed class BaclofenWithdrawalRule : IEtiologyRule
 {
     public string Id => "TOX-BACLOFEN-WD";
-    public string Description => "Baclofen stopped, reduced or interrupted + fever/altered mental status/hypotension/rebound spasticity → baclofen withdrawal";
+    public string Description => "Baclofen stopped, reduced or interrupted + fever/altered mental status/hypotension/rebound spasticity → baclofen withdrawal (an intrathecal pump with systemic signs or a worse clonus: possible)";
 
     public EtiologyCall? Evaluate(TriageState s)
     {
@@ -324,8 +326,32 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         {
             WithdrawalSigns.NameUnknownChange(s, DrugRoles.Baclofen, "Whether baclofen was recently stopped, reduced or interrupted decides baclofen withdrawal, which these signs could be.");
         }
-        s.Out.Trace.Add(Id, Tri.Of(fires), Description,
-            [TraceInput.Of("baclofenWithdrawalEvent", withdrawal is null ? "none" : DiscriminatorTable.Wire(withdrawal.Event)), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("hypotension", hypotension), TraceInput.Of("reboundSpasticity", rebound)]);
+
+        // An intrathecal pump fails without any recorded change: catheter, reservoir, battery,
+        // programming (COFFEY2002; brief §5.2). With fever, altered mental status or hypotension, or a
+        // clonus that is new or worse, withdrawal is possible: kept open, never read as excluded.
+        var systemic = fever || mental || hypotension;
+        var worsening = p.Context.Clonus?.Onset is ClonusOnset.Acute or ClonusOnset.Subacute or ClonusOnset.AcuteOnChronic;
+        var pump = withdrawal is null && (systemic || worsening) ? PumpWithoutRecordedInterruption(p) : null;
+        if (withdrawal is null && pump is null && (systemic || worsening))
+        {
+            foreach (var m in p.Medications)
+            {
+                if (m.Is(DrugRoles.Baclofen) && m.Exposure == Exposure.Current && m.Entry.Route is null)
+                {
+                    s.Out.MissingData($"medications[{m.Index}].route", "An intrathecal baclofen pump can fail with no change recorded, which these signs could be: say whether the baclofen is oral or intrathecal.");
+                }
+            }
+        }
+        s.Out.Trace.Add(Id, pump is not null ? Tri.Unknown : Tri.Of(fires), Description,
+            [TraceInput.Of("baclofenWithdrawalEvent", withdrawal is null ? "none" : DiscriminatorTable.Wire(withdrawal.Event)), TraceInput.Of("fever", fever), TraceInput.Of("alteredMentalStatus", mental), TraceInput.Of("hypotension", hypotension), TraceInput.Of("reboundSpasticity", rebound),
+                TraceInput.Of("intrathecalPumpWithoutRecordedChange", pump is not null)]);
+        if (pump is not null)
+        {
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.BaclofenWithdrawal, systemic ? Urgency.Emergency : Urgency.Urgent,
+                "An intrathecal baclofen pump with " + (systemic ? "fever, altered mental status or hypotension" : "a clonus that is new or worse")
+                + ": a failed pump or catheter, an empty reservoir or a programming error causes withdrawal with no change recorded, so withdrawal is not excluded until the pump has been checked.", Id, Possible: true);
+        }
         if (withdrawal is not null && !fires)
         {
             WithdrawalSigns.Name(s, "baclofen withdrawal after baclofen was stopped, reduced or interrupted", tone: p.Hypertonia.IsUnknown, reflexes: p.Hyperreflexia.IsUnknown, bp: true);
@@ -346,6 +372,23 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
             intrathecal
                 ? "Intrathecal baclofen delivery was interrupted or reduced and withdrawal signs followed; it can progress within hours to days to high fever, rigidity, rhabdomyolysis and multi-organ failure."
                 : "Fever, altered mental status or rebound spasticity within days of stopping or reducing baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id);
+    }
+
+    /// <summary>
+    /// An intrathecal baclofen pump in place now (the caller has found no interruption in the
+    /// withdrawal window): whatever its last recorded change, it can fail today.
+    /// </summary>
+    internal static MedicationFact? PumpWithoutRecordedInterruption(ClinicalPicture p)
+    {
+        foreach (var m in p.Medications)
+        {
+            if (m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal && m.Exposure == Exposure.Current)
+            {
+                return m;
+            }
+        }
+
+        return null;
     }
 }
 

@@ -137,7 +137,9 @@ internal static class HazardSafety
                 o.Caution(C.Cyproheptadine, K.AnticholinergicFeaturesPresent);
                 break;
             case Candidate.BaclofenWithdrawal:
-                Reinstate(s, id, "Baclofen was stopped, reduced or interrupted days ago and withdrawal is not excluded.");
+                Reinstate(s, id, s.Picture.WithdrawalEvent(DrugRoles.Baclofen, ClinicalPicture.BaclofenWithdrawalWindowDays) is not null
+                    ? "Baclofen was stopped, reduced or interrupted days ago and withdrawal is not excluded."
+                    : "An intrathecal pump can fail with no change recorded: withdrawal is not excluded until delivery is confirmed.");
                 if (feverPossible)
                 {
                     o.Recommend(C.ExternalCooling, id, "Withdrawal hyperthermia (or temperature unknown).");

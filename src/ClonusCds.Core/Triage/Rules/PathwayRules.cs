@@ -679,7 +679,14 @@ internal sealed class UmnManagement : IManagementRule
         // Partial benefit below the maximum: optimise. Inadequate, not tolerated or at the maximum:
         // first-line oral baclofen is used up, so titration is not offered again.
         var baclofenPartial = history.Partial("baclofen") && !atMaximum;
-        var exhausted = baclofenIntolerable || baclofenInadequate || atMaximum;
+        // An intrathecal pump already delivers baclofen: oral baclofen is not started or titrated on top.
+        var onIntrathecal = false;
+        foreach (var m in p.Medications)
+        {
+            onIntrathecal |= m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal && m.Exposure == Exposure.Current;
+        }
+
+        var exhausted = baclofenIntolerable || baclofenInadequate || atMaximum || onIntrathecal;
         var botulinumFailed = history.Failed("botulinum");
         var refractory = exhausted || baclofenPartial || botulinumFailed || history.Failed("cold_application");
         var focal = Tri.Of(p.Context.Clonus?.Focal);
@@ -704,7 +711,8 @@ internal sealed class UmnManagement : IManagementRule
 
         if (!undiagnosed && exhausted)
         {
-            var why = baclofenIntolerable ? "Baclofen was not tolerated (for example sedation or weakness) or caused an adverse reaction: it is not offered again."
+            var why = onIntrathecal ? "Intrathecal baclofen is already in place: oral baclofen is not started or titrated on top, and dose changes go through the pump team."
+                : baclofenIntolerable ? "Baclofen was not tolerated (for example sedation or weakness) or caused an adverse reaction: it is not offered again."
                 : baclofenInadequate ? "Baclofen was tried without adequate benefit: another titration is not offered."
                 : "Baclofen is already at the labelled maximum of 80 mg a day: it cannot be titrated further.";
             o.Recommend(C.FirstLineExhausted, Id, why + " Physical measures and the refractory options follow.", T.FirstLine,
@@ -762,7 +770,7 @@ internal sealed class UmnManagement : IManagementRule
 
         // Beyond oral baclofen: intrathecal delivery, first for generalised or bilateral spasticity,
         // and for focal clonus if the focal options fail.
-        if (exhausted)
+        if (exhausted && !onIntrathecal)
         {
             o.Recommend(C.IntrathecalBaclofenReferral, Id, focal.IsYes
                 ? "Oral baclofen is used up: if focal treatment does not control the clonus, assess for intrathecal baclofen."
