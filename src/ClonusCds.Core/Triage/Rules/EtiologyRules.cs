@@ -183,7 +183,9 @@ internal sealed class ParkinsonismHyperpyrexiaRule : IEtiologyRule
 /// TOX-ACH. When at least two of hot dry flushed skin, dry mucosa and decreased/absent bowel
 /// sounds, without diaphoresis or hyperreflexia, with an anticholinergic drug on board or the full
 /// triad with dilated pupils. Then anticholinergic toxicity: emergency. Met Hunter criteria weigh
-/// against it in the differential instead of vetoing it. [BOYER2005; AAP-T7; RCEM]
+/// against it in the differential instead of vetoing it. Two or more of those signs with an
+/// anticholinergic drug on board but beside sweating or hyperreflexia (a mixed toxidrome, e.g. a
+/// tricyclic): possible, kept open. [BOYER2005; AAP-T7; RCEM]
 /// </summary>
 internal sealed class AnticholinergicToxicityRule : IEtiologyRule
 {
@@ -210,7 +212,12 @@ internal sealed class AnticholinergicToxicityRule : IEtiologyRule
         // that would complete it, without making a call.
         var possible = !fires && quiet && !drug && features >= 2 && features + unknown == 3 && mydriasis.IsPossible;
         var nameOnly = !fires && !possible && quiet && features >= 1 && unknown > 0;
-        s.Out.Trace.Add(Id, fires ? Tri.Yes : possible ? Tri.Unknown : Tri.No, Description,
+        // A mixed toxidrome: an anticholinergic drug on board (a tricyclic, for one, is serotonergic
+        // too) with two or more of its signs beside sweating or hyperreflexia. Not the pure toxidrome,
+        // but not excluded either: it stays open, so the ECG (QRS, QTc) and the cyproheptadine caution
+        // follow (brief §2 rule 3; BOYER2005).
+        var mixed = !fires && !quiet && drug && features >= 2;
+        s.Out.Trace.Add(Id, fires ? Tri.Yes : possible || mixed ? Tri.Unknown : Tri.No, Description,
             [AchFeatureCount[features], TraceInput.Of("anticholinergicDrugOnBoard", drug), TraceInput.Of("mydriasis", mydriasis), TraceInput.Of("diaphoresis", p.Diaphoresis), TraceInput.Of("hyperreflexia", p.Hyperreflexia)]);
         if (possible || nameOnly)
         {
@@ -234,6 +241,12 @@ internal sealed class AnticholinergicToxicityRule : IEtiologyRule
             {
                 s.Out.MissingData("exam.pupils", "Dilated pupils " + why);
             }
+        }
+
+        if (mixed)
+        {
+            return new EtiologyCall(Etiology.OtherDrugToxicity, EtiologySubtype.AnticholinergicToxicity, Urgency.Emergency,
+                "Anticholinergic signs (hot dry skin, dry mucosa or reduced bowel sounds) with an anticholinergic drug on board, beside sweating or hyperreflexia: a mixed toxidrome, so anticholinergic toxicity is not excluded.", Id, Possible: true);
         }
 
         if (possible)
