@@ -1270,6 +1270,32 @@ public sealed class ManagementRuleTests
         AssertAbsent(a, "stop_trigger_and_give_dantrolene", "nms_specific_therapy_specialist", "discontinue_dopamine_antagonist");
     }
 
+    // SAFETY-GUARD: nothing that cools at 35.0 °C or below (NEWS2 red band), whatever the cause.
+
+    [Theory]
+    [InlineData(34.5, false)]
+    [InlineData(35.0, false)]
+    [InlineData(35.1, true)]
+    public void Cold_application_is_not_offered_to_a_hypothermic_patient(double temperatureC, bool offered)
+    {
+        var a = Engine.Assess(KnownUmn().WithVitals(v => v with { TemperatureC = temperatureC }));
+        Assert.Equal(Etiology.UmnLesion, a.Etiology.Primary);
+        Assert.Equal(offered, a.Item("cold_application") is not null);
+        Assert.Equal(!offered, a.Etiology.Rationale.Any(r => r.Contains("cold application and external cooling are not offered", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void External_cooling_is_not_offered_to_a_hypothermic_patient_in_a_toxic_picture()
+    {
+        // Recorded as rising (rewarming): without the guard, "rising" alone would bring cooling.
+        var a = Engine.Assess(SerotoninToxicity(temperatureC: 34.6).WithVitals(v => v with { TemperatureRising = true }));
+        Assert.Equal(Etiology.SerotoninToxicity, a.Etiology.Primary);
+        Assert.Contains("external_cooling", a.Trace.Where(t => t.Rule == "SAFETY-GUARD").SelectMany(t => t.Inputs));
+        Assert.Null(a.Item("external_cooling"));
+        Assert.Null(a.Item("cold_application"));
+        Assert.NotNull(a.Item("discontinue_serotonergic_agents"));
+    }
+
     // SAFETY-GUARD: the rule alone, with advice planted by an imaginary faulty rule.
 
     private static (TriageState State, AssessmentBuilder Out, TriageTrace Trace) GuardState(EtiologyCall primary)

@@ -38,6 +38,8 @@ internal static class MatrixSituations
             (r, _) => r.Vitals?.TemperatureC > 38.0 || r.Vitals?.TemperatureRising == true),
         new("afebrile", "vitals.temperatureC is recorded and ≤ 38.0 °C, and vitals.temperatureRising is not true (false or not recorded).",
             (r, _) => r.Vitals?.TemperatureC is <= 38.0 && r.Vitals.TemperatureRising != true),
+        new("hypothermic", "vitals.temperatureC is recorded and ≤ 35.0 °C (NEWS2 red band).",
+            (r, _) => r.Vitals?.TemperatureC is <= 35.0),
         new("agitation", "exam.agitation is true, or exam.mentalStatus is agitated.",
             (r, _) => r.Exam?.Agitation == true || r.Exam?.MentalStatus == MentalStatus.Agitated),
         new("no_agitation", "exam.agitation is recorded false and exam.mentalStatus is neither agitated nor delirium (delirium may be agitated).",

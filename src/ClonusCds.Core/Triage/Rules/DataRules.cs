@@ -197,8 +197,9 @@ internal sealed class MissingDataRule : IManagementRule
 /// toxicity, malignant hyperthermia or any non-serotonin toxicity; no dantrolene/NMS therapy in
 /// serotonin toxicity, and no bromocriptine-led NMS therapy while serotonin toxicity is not
 /// excluded; no "do not call it serotonin syndrome" while serotonin toxicity is not excluded; no
-/// baclofen started, raised or restored while baclofen toxicity is not excluded.
-/// [brief §2 rules 2–5; §1.1 cyproheptadine decision; §5.4]
+/// baclofen started, raised or restored while baclofen toxicity is not excluded; nothing that cools
+/// (cold application, external cooling) at 35.0 °C or below.
+/// [brief §2 rules 2–5; §1.1 cyproheptadine decision; §5.4; NEWS2]
 /// </summary>
 internal sealed class SafetyGuardRule : IManagementRule
 {
@@ -231,6 +232,9 @@ internal sealed class SafetyGuardRule : IManagementRule
 
         return false;
     }
+
+    /// <summary>NEWS2's red band for temperature (°C).</summary>
+    public const double HypothermiaC = 35.0;
 
     public string Id => "SAFETY-GUARD";
     public string Description => "Remove advice contraindicated for the chosen etiology";
@@ -300,9 +304,21 @@ internal sealed class SafetyGuardRule : IManagementRule
             }
         }
 
+        // Hypothermia (35.0 °C or below, NEWS2's red band): nothing that cools, whatever the cause.
+        if (s.Picture.Context.Vitals?.TemperatureC <= HypothermiaC)
+        {
+            var before = removed.Count;
+            Drop(C.ColdApplication);
+            Drop(C.ExternalCooling);
+            if (removed.Count > before)
+            {
+                s.Out.Because("Temperature 35.0 °C or below: cold application and external cooling are not offered.");
+            }
+        }
+
         if (removed.Count > 0)
         {
-            s.Out.Trace.Note(Id, "Removed advice contraindicated for the chosen etiology", removed);
+            s.Out.Trace.Note(Id, "Removed advice contraindicated for the chosen etiology or the patient's temperature", removed);
         }
 
         return removed.Count > 0;
