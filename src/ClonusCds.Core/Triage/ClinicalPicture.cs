@@ -410,6 +410,20 @@ public sealed class ClinicalPicture
     /// <summary>Any medication with the role, on board (current or recently stopped).</summary>
     public bool OnBoard(string role) => First(role, onBoardOnly: true) is not null;
 
+    /// <summary>An intrathecal baclofen pump in place now (route intrathecal, taken), whatever its last recorded change; or null.</summary>
+    public MedicationFact? IntrathecalBaclofenPump()
+    {
+        foreach (var m in Medications)
+        {
+            if (m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal && m.Exposure == Exposure.Current)
+            {
+                return m;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>First medication with the role.</summary>
     public MedicationFact? First(string role, bool onBoardOnly = true)
     {

@@ -345,7 +345,8 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
         // clonus that is new or worse, withdrawal is possible: kept open, never read as excluded.
         var systemic = fever || mental || hypotension;
         var worsening = p.Context.Clonus?.Onset is ClonusOnset.Acute or ClonusOnset.Subacute or ClonusOnset.AcuteOnChronic;
-        var pump = withdrawal is null && (systemic || worsening) ? PumpWithoutRecordedInterruption(p) : null;
+        // No interruption in the window was found, so any pump in place counts, whatever its last change.
+        var pump = withdrawal is null && (systemic || worsening) ? p.IntrathecalBaclofenPump() : null;
         if (withdrawal is null && pump is null && (systemic || worsening))
         {
             foreach (var m in p.Medications)
@@ -385,23 +386,6 @@ internal sealed class BaclofenWithdrawalRule : IEtiologyRule
             intrathecal
                 ? "Intrathecal baclofen delivery was interrupted or reduced and withdrawal signs followed; it can progress within hours to days to high fever, rigidity, rhabdomyolysis and multi-organ failure."
                 : "Fever, altered mental status or rebound spasticity within days of stopping or reducing baclofen fits baclofen withdrawal, which can progress to rhabdomyolysis and multi-organ failure.", Id);
-    }
-
-    /// <summary>
-    /// An intrathecal baclofen pump in place now (the caller has found no interruption in the
-    /// withdrawal window): whatever its last recorded change, it can fail today.
-    /// </summary>
-    internal static MedicationFact? PumpWithoutRecordedInterruption(ClinicalPicture p)
-    {
-        foreach (var m in p.Medications)
-        {
-            if (m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal && m.Exposure == Exposure.Current)
-            {
-                return m;
-            }
-        }
-
-        return null;
     }
 }
 

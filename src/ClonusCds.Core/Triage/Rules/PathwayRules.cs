@@ -680,11 +680,7 @@ internal sealed class UmnManagement : IManagementRule
         // first-line oral baclofen is used up, so titration is not offered again.
         var baclofenPartial = history.Partial("baclofen") && !atMaximum;
         // An intrathecal pump already delivers baclofen: oral baclofen is not started or titrated on top.
-        var onIntrathecal = false;
-        foreach (var m in p.Medications)
-        {
-            onIntrathecal |= m.Is(DrugRoles.Baclofen) && m.Entry.Route == MedicationRoute.Intrathecal && m.Exposure == Exposure.Current;
-        }
+        var onIntrathecal = p.IntrathecalBaclofenPump() is not null;
 
         var exhausted = baclofenIntolerable || baclofenInadequate || atMaximum || onIntrathecal;
         var botulinumFailed = history.Failed("botulinum");
